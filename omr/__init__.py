@@ -1,0 +1,1 @@
+"""sipas OMR pipeline: print, read, review and score SIPAS paper questionnaires."""

@@ -1,0 +1,18 @@
+"""Sub-commands of ``sipas``, one module per group.
+
+:func:`register_all` attaches every group except ``template`` (attached by :mod:`omr.cli`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+
+def register_all(app: typer.Typer) -> None:
+    """Attach the command groups and top-level commands to the root app (idempotent)."""
+    if getattr(app, "_sipas_registered", False):
+        return
+    app._sipas_registered = True  # type: ignore[attr-defined]
+    from omr.commands import demo
+
+    app.command("demo")(demo.demo)

@@ -1,0 +1,320 @@
+"""The questionnaire template: a pydantic model of the YAML files in ``templates/``.
+
+A template is data, not code: a survey manager writes a new year's questionnaire as YAML and the
+layout engine (:mod:`omr.template.layout`) computes every box position from it. The model is the
+schema; :func:`template_json_schema` publishes it as JSON Schema.
+
+Field kinds
+-----------
+``single``  one box per option, one answer (``options``)
+``multi``   one box per option, any number of answers (``options``)
+``grid``    rows sharing one answer scale; each row is a ``single`` field with its own code
+``digits``  comb boxes, one handwritten digit each (``length``, optional ``groups``)
+``text``    a free handwriting area (``lines``)
+
+Answer coding (the ``answers`` export and ``truth.csv``): a ``single`` field or grid row holds one
+option value; a ``multi`` field joins the chosen values with ``;`` in template order; ``digits``
+holds the digit string; ``text`` holds the transcription; blank is the empty string.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+_CODE_RE = re.compile(CODE_PATTERN)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    """A text in Vietnamese (printed on the form) and English (for analysts)."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Option(_Strict):
+    """One answer box: its value code and label.
+
+    ``other`` names the write-in text field ("Khác, xin ghi rõ") printed after this option.
+    """
+
+    value: str = Field(pattern=r"^[0-9A-Za-z]+$", description="value code stored in exports")
+    label: Label
+    other: str | None = Field(default=None, pattern=CODE_PATTERN, description="code of the write-in field")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_as_str(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+
+class GridRow(_Strict):
+    """One row of a grid: its own field code and label."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    label: Label
+    provisional: bool = False
+
+
+class _FieldBase(_Strict):
+    code: str = Field(pattern=CODE_PATTERN, description="stable field code, e.g. Q9 or A1")
+    label: Label = Field(description="the question text")
+    section: str | None = Field(default=None, description="section code; a heading is printed when it changes")
+    number: str | None = Field(default=None, description="printed question number, e.g. 'Câu 9'")
+    hint: Label | None = Field(default=None, description="a short instruction printed under the question")
+    required: bool = False
+    provisional: bool = Field(default=False, description="true when not confirmed by an official text")
+    note: str | None = Field(default=None, description="why it is provisional, or where it comes from")
+
+
+class SingleField(_FieldBase):
+    kind: Literal["single"]
+    options: list[Option] = Field(min_length=2)
+    columns: int | None = Field(default=None, ge=1, le=8, description="options per printed line")
+
+
+class MultiField(_FieldBase):
+    kind: Literal["multi"]
+    options: list[Option] = Field(min_length=2)
+    columns: int | None = Field(default=None, ge=1, le=8)
+    max_choices: int | None = Field(default=None, ge=1)
+
+
+class GridField(_FieldBase):
+    kind: Literal["grid"]
+    scale: list[Option] = Field(min_length=2, max_length=9)
+    rows: list[GridRow] = Field(min_length=1)
+
+
+class DigitsField(_FieldBase):
+    kind: Literal["digits"]
+    length: int = Field(ge=1, le=20)
+    groups: list[int] | None = Field(default=None, description="digit groups printed apart, e.g. [2, 2, 4]")
+    separator: str = Field(default="/", max_length=1)
+
+    @model_validator(mode="after")
+    def _groups_sum(self) -> DigitsField:
+        if self.groups is not None and sum(self.groups) != self.length:
+            raise ValueError(f"groups {self.groups} add up to {sum(self.groups)}, not length {self.length}")
+        return self
+
+
+class TextField(_FieldBase):
+    kind: Literal["text"]
+    lines: int = Field(default=3, ge=1, le=20)
+
+
+AnyField = Annotated[
+    SingleField | MultiField | GridField | DigitsField | TextField, Field(discriminator="kind")
+]
+
+
+class Page(_Strict):
+    """One printed page and the fields on it, top to bottom."""
+
+    fields: list[AnyField] = Field(min_length=1)
+    title: Label | None = Field(default=None, description="printed at the top of the page")
+
+
+class MarkingRule(_Strict):
+    """How a respondent marks and corrects, and how the reader interprets it.
+
+    ``check-correct`` (SIPAS): a cross or tick marks a box; a box filled over is a correction
+    (cancelled) when another box of the same question is marked. ``check``: any mark counts.
+    ``fill``: only a filled box counts.
+    """
+
+    mode: Literal["check", "fill", "check-correct"] = "check-correct"
+    filled_alone: Literal["review", "mark", "blank"] = Field(
+        default="review", description="a filled-over box with no other mark in its question"
+    )
+    multiple_in_single: Literal["review", "blank"] = Field(
+        default="review", description="two marks in a single-choice question"
+    )
+    instructions: Label = Field(description="printed on the first page")
+    correction: Label = Field(description="how to correct, printed on the first page")
+
+
+class Element(_Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    label: Label
+    items: list[str] = Field(min_length=1, description="grid row or single field codes")
+
+
+class Aspect(_Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    label: Label
+    elements: list[Element] = Field(min_length=1)
+
+
+class ShareIndicator(_Strict):
+    """An indicator reported as the share of respondents choosing some values of some fields."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    label: Label
+    fields: list[str] = Field(min_length=1, description="field or grid-row codes")
+    counted: list[str] | None = Field(default=None, description="values counted; None = report every value")
+    provisional: bool = False
+    note: str | None = None
+
+    @field_validator("counted", mode="before")
+    @classmethod
+    def _counted_as_str(cls, v: object) -> object:
+        return [str(x) for x in v] if isinstance(v, list) else v
+
+
+class Scoring(_Strict):
+    """The scoring map: which items make which element and aspect, and what counts as satisfied."""
+
+    satisfied: list[str] = Field(min_length=1, description="values counted as satisfied, e.g. ['4', '5']")
+    aspects: list[Aspect] = Field(min_length=1)
+    perception: list[ShareIndicator] = Field(default_factory=list)
+    expectation: list[ShareIndicator] = Field(default_factory=list)
+    provisional: bool = False
+    note: str | None = None
+
+    @field_validator("satisfied", mode="before")
+    @classmethod
+    def _satisfied_as_str(cls, v: object) -> object:
+        return [str(x) for x in v] if isinstance(v, list) else v
+
+
+class SampleUnit(_Strict):
+    """An administrative unit code carried by the form id from the sample list (never handwritten)."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    label: Label
+
+
+class Template(_Strict):
+    """A questionnaire: identity, marking rule, pages of fields and the scoring map."""
+
+    schema_version: Literal[1] = 1
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="e.g. sipas-2023")
+    version: str = Field(min_length=1, description="printed in the QR; bump when the layout changes")
+    instrument: Literal["household", "service-user"]
+    title: Label
+    subtitle: Label | None = None
+    issuer: Label = Field(description="printed above the title, e.g. BỘ NỘI VỤ")
+    introduction: Label = Field(description="printed on the first page")
+    closing: Label | None = Field(default=None, description="printed after the last field")
+    page_size: Literal["A4"] = "A4"
+    marking: MarkingRule
+    sample_units: list[SampleUnit] = Field(default_factory=list)
+    sections: dict[str, Label] = Field(default_factory=dict)
+    pages: list[Page] = Field(min_length=1)
+    scoring: Scoring
+    provisional: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Template:
+        codes = self.answer_codes()
+        seen: set[str] = set()
+        for code in codes:
+            if code in seen:
+                raise ValueError(f"field code {code!r} is used twice; every field code must be unique")
+            seen.add(code)
+        for p, page in enumerate(self.pages):
+            for f, field in enumerate(page.fields):
+                if field.section is not None and field.section not in self.sections:
+                    raise ValueError(
+                        f"pages[{p}].fields[{f}].section: {field.section!r} is not one of the "
+                        f"sections {sorted(self.sections)}"
+                    )
+                if isinstance(field, SingleField | MultiField):
+                    _check_unique_values(field.options, f"pages[{p}].fields[{f}].options")
+                if isinstance(field, GridField):
+                    _check_unique_values(field.scale, f"pages[{p}].fields[{f}].scale")
+        singles = {c for c, kind in self.answer_kinds().items() if kind in ("single", "grid")}
+        all_codes = set(codes)
+        for a, aspect in enumerate(self.scoring.aspects):
+            for e, element in enumerate(aspect.elements):
+                for item in element.items:
+                    if item not in singles:
+                        raise ValueError(
+                            f"scoring.aspects[{a}].elements[{e}].items: {item!r} is not a single-choice "
+                            "field or grid row of this template"
+                        )
+        for group in ("perception", "expectation"):
+            for i, ind in enumerate(getattr(self.scoring, group)):
+                for code in ind.fields:
+                    if code not in all_codes:
+                        raise ValueError(f"scoring.{group}[{i}].fields: {code!r} is not a field of this template")
+        return self
+
+    # -- derived views -------------------------------------------------------------------------
+    def answer_kinds(self) -> dict[str, str]:
+        """Every answer code in print order with its kind (grid rows are ``grid``; write-ins ``text``)."""
+        out: dict[str, str] = {}
+        for page in self.pages:
+            for field in page.fields:
+                if isinstance(field, GridField):
+                    for row in field.rows:
+                        out[row.code] = "grid"
+                else:
+                    out[field.code] = field.kind
+                    if isinstance(field, SingleField | MultiField):
+                        for opt in field.options:
+                            if opt.other:
+                                out[opt.other] = "text"
+        return out
+
+    def answer_codes(self) -> list[str]:
+        """Every answer code (the columns of the analyst dataset), in print order, duplicates kept."""
+        out: list[str] = []
+        for page in self.pages:
+            for field in page.fields:
+                if isinstance(field, GridField):
+                    out.extend(row.code for row in field.rows)
+                else:
+                    out.append(field.code)
+                    if isinstance(field, SingleField | MultiField):
+                        out.extend(opt.other for opt in field.options if opt.other)
+        return out
+
+    def fields(self) -> list[AnyField]:
+        return [f for page in self.pages for f in page.fields]
+
+    def field(self, code: str) -> AnyField:
+        for f in self.fields():
+            if f.code == code:
+                return f
+        raise KeyError(code)
+
+    def question_of(self, answer_code: str) -> AnyField:
+        """The printed question an answer code belongs to (a grid for its rows, a field for its write-in)."""
+        for f in self.fields():
+            if f.code == answer_code:
+                return f
+            if isinstance(f, GridField) and any(r.code == answer_code for r in f.rows):
+                return f
+            if isinstance(f, SingleField | MultiField) and any(o.other == answer_code for o in f.options):
+                return f
+        raise KeyError(answer_code)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+
+def _check_unique_values(options: list[Option], where: str) -> None:
+    values = [o.value for o in options]
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    if dupes:
+        raise ValueError(f"{where}: value codes {dupes} are used twice")
+
+
+def template_json_schema() -> dict[str, object]:
+    """The JSON Schema of the template format (published as ``templates/template.schema.json``)."""
+    schema = Template.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "SIPAS questionnaire template"
+    return schema
