@@ -13,6 +13,10 @@ def register_all(app: typer.Typer) -> None:
     if getattr(app, "_sipas_registered", False):
         return
     app._sipas_registered = True  # type: ignore[attr-defined]
-    from omr.commands import demo
+    from omr.commands import demo, export, review, score, user
 
+    app.command("review")(review.review)
+    app.add_typer(user.app, name="user")
+    app.command("score")(score.score)
+    app.command("export")(export.export)
     app.command("demo")(demo.demo)

@@ -1,0 +1,27 @@
+"""The form view: pages present or missing, answers, audit events."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from review_ui.deps import CurrentUser, SettingsDep
+from review_ui.pageview import form_context
+from review_ui.permissions import allowed, require
+from review_ui.rendering import as_json, render
+
+router = APIRouter(tags=["forms"])
+
+
+@router.get("/forms/{form_id}")
+def form_html(form_id: str, request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
+    require(user, "view-pages")
+    ctx = form_context(settings.store, form_id)
+    request.state.can_edit = allowed(user, "review")
+    return render(request, "form.html", ctx, json_url=f"/api/forms/{form_id}")
+
+
+@router.get("/api/forms/{form_id}")
+def form_json(form_id: str, settings: SettingsDep, user: CurrentUser) -> JSONResponse:
+    require(user, "view-pages")
+    return as_json(form_context(settings.store, form_id))

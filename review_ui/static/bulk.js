@@ -1,0 +1,42 @@
+"use strict";
+// AMC-style bulk grid: boxes sorted by darkness; boxes before the boundary count as marked.
+(function () {
+  const root = document.getElementById("bulk");
+  const cells = Array.from(document.querySelectorAll("#grid .bx"));
+  let boundary = Number(root.dataset.boundary || 0), busy = false;
+
+  function paint() {
+    cells.forEach((c, i) => {
+      c.classList.toggle("marked", i < boundary);
+      c.classList.toggle("unmarked", i >= boundary);
+      c.classList.toggle("edge", i === boundary - 1);
+    });
+    root.dataset.current = String(boundary);
+  }
+  cells.forEach((c, i) => c.addEventListener("click", () => { boundary = i + 1 === boundary ? i : i + 1; paint(); }));
+
+  async function confirm() {
+    if (busy || !cells.length) return;
+    busy = true;
+    const marked = [], unmarked = [], revisions = {};
+    cells.forEach((c, i) => {
+      (i < boundary ? marked : unmarked).push(Number(c.dataset.boxId));
+      revisions[c.dataset.answerId] = Number(c.dataset.revision);
+    });
+    const {data} = await window.sipas.post("/api/bulk/" + encodeURIComponent(root.dataset.question), {marked, unmarked, revisions});
+    busy = false;
+    if (!data.ok) { window.sipas.say(data.error, true); return; }
+    window.sipas.say("✓ " + data.answers_changed);
+    root.dataset.done = "1";
+    setTimeout(() => location.reload(), 300);
+  }
+
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowRight") { boundary = Math.min(cells.length, boundary + 1); paint(); ev.preventDefault(); }
+    else if (ev.key === "ArrowLeft") { boundary = Math.max(0, boundary - 1); paint(); ev.preventDefault(); }
+    else if (ev.key === "Enter") { ev.preventDefault(); confirm(); }
+  });
+  const btn = document.getElementById("confirm");
+  if (btn) btn.addEventListener("click", confirm);
+  paint();
+})();

@@ -1,0 +1,154 @@
+"""The results of ``sipas score`` as a pydantic model, written to and read from ``results.json``.
+
+``results.json`` is what a later year's ``sipas score --previous`` compares against, so its shape
+is a contract: ``schema`` names the version; values are unrounded percentages (0–100) or null
+when an indicator has no valid answer; rounding happens only for display.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from omr.errors import InputFileError
+
+RESULTS_SCHEMA = "sipas-results/1"
+IndicatorKind = Literal["item", "element", "aspect", "overall"]
+ShareGroup = Literal["perception", "expectation"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Indicator(_Frozen):
+    """A satisfaction indicator: an item, an element, an aspect or the overall index."""
+
+    code: str
+    kind: IndicatorKind
+    parent: str | None
+    """The element of an item, the aspect of an element."""
+    vi: str
+    en: str
+    items: int
+    """How many items it aggregates."""
+
+
+class ShareKey(_Frozen):
+    """One reported share: of an indicator's counted values (``value`` None) or of one value."""
+
+    key: str
+    """``N5=1`` (share answering 1), ``E7`` (share in the counted values)."""
+    indicator: str
+    group: ShareGroup
+    value: str | None
+    vi: str
+    en: str
+    value_vi: str | None = None
+    value_en: str | None = None
+    provisional: bool = False
+
+
+class UnitResult(_Frozen):
+    """All indicators of one unit (the nation, a province, a district, a commune, a service field)."""
+
+    level: str
+    code: str
+    path: tuple[str, ...]
+    """Unit codes from the top level down to this unit (empty for the nation)."""
+    label: str
+    forms: int
+    values: dict[str, float | None]
+    counts: dict[str, tuple[int, int]]
+    """Per item: (satisfied answers, valid answers); empty when the values are means of provinces."""
+    shares: dict[str, float | None]
+    ranks: dict[str, int] = {}
+    delta: dict[str, float | None] = {}
+    """Change against the previous results, in percentage points."""
+    rank_change: dict[str, int | None] = {}
+    """Places climbed since the previous results (negative: fell)."""
+
+
+class Range(_Frozen):
+    """Lowest and highest value of one indicator among the units of one level."""
+
+    level: str
+    indicator: str
+    min: float
+    min_unit: str
+    max: float
+    max_unit: str
+
+
+class Movement(_Frozen):
+    """How the units of one level moved on the overall index since the previous results."""
+
+    level: str
+    compared: int
+    up: int
+    down: int
+    same: int
+    climbed: int
+    fell: int
+    kept_rank: int
+
+
+class LeftOutSummary(_Frozen):
+    incomplete: int = 0
+    review: int = 0
+    not_returned: int = 0
+    flagged_answers: int = 0
+
+
+class Results(_Frozen):
+    """Everything ``sipas score`` computed."""
+
+    schema_: str = Field(default=RESULTS_SCHEMA, alias="schema")
+    template: str
+    version: str
+    instrument: str
+    title_vi: str
+    title_en: str
+    source: str
+    generated: str
+    options: dict[str, str]
+    forms_used: int
+    left_out: LeftOutSummary
+    indicators: tuple[Indicator, ...]
+    shares: tuple[ShareKey, ...]
+    levels: tuple[str, ...]
+    units: tuple[UnitResult, ...]
+    ranges: tuple[Range, ...]
+    previous: str | None = None
+    movements: tuple[Movement, ...] = ()
+    provisional: bool = False
+
+    def national(self) -> UnitResult:
+        return next(u for u in self.units if u.level == "national")
+
+    def level_units(self, level: str) -> list[UnitResult]:
+        return [u for u in self.units if u.level == level]
+
+    def indicator(self, code: str) -> Indicator:
+        return next(i for i in self.indicators if i.code == code)
+
+
+def write_results(results: Results, path: Path) -> None:
+    path.write_text(results.model_dump_json(indent=1, by_alias=True) + "\n", encoding="utf-8")
+
+
+def read_results(path: Path) -> Results:
+    """A previous ``results.json``, with a message naming the file when it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read the previous results: {exc}") from exc
+    try:
+        return Results.model_validate_json(text)
+    except ValidationError as exc:
+        raise InputFileError(
+            f"{path}: not a results.json written by `sipas score` ({exc.error_count()} problems, first: "
+            f"{exc.errors()[0]['msg']} at {'.'.join(str(p) for p in exc.errors()[0]['loc'])})"
+        ) from exc
