@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the only place that maps exceptions to exit codes."""
     _register_optional()
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode Typer returns the code of `raise typer.Exit(n)` (and 130 for Ctrl-C).
+        rv = app(args=argv, standalone_mode=False)
     except SipasError as exc:
         typer.echo(f"error: {exc}", err=True)
         return int(exc.exit_code)
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except click_exc.ClickException as exc:
         exc.show()
         return int(ExitCode.bad_args)
-    return int(ExitCode.ok)
+    return int(rv) if isinstance(rv, int) else int(ExitCode.ok)
 
 
 if __name__ == "__main__":  # pragma: no cover

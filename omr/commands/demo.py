@@ -1,26 +1,84 @@
-"""``sipas demo``: run the product end to end on the bundled samples and say where everything is."""
+"""``sipas demo``: the whole pipeline on the bundled samples, each stage as the command a user would type.
+
+Stages: print personalised forms → synthesise filled, scanned-looking returns (with ground truth)
+→ scan them → measure the reading against the truth → export → score what is verified → report.
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import typer
 
-from omr.render import new_copies, render_pdf, write_manifest
-from omr.template.load import builtin_templates, load_template
+from omr.errors import ExitCode, SipasError
+from omr.template.load import builtin_templates
+
+
+def _run(args: list[str]) -> int:
+    """Run one ``sipas`` command in-process, echoing it first like a shell would."""
+    from omr.cli import main
+
+    typer.secho(f"\n$ sipas {' '.join(args)}", bold=True)
+    return main(args)
+
+
+def _check(code: int, *allowed: int) -> None:
+    if code not in (int(ExitCode.ok), *allowed):
+        raise SipasError(f"the demo stopped: the last command exited with {code}")
 
 
 def demo(
-    out: Path = typer.Option(Path("build/demo"), help="Folder for everything the demo writes."),
-    copies: int = typer.Option(3, help="Personalised copies of each questionnaire."),
+    out: Path = typer.Option(Path("build/demo"), help="Folder for everything the demo writes (replaced)."),
+    forms: int = typer.Option(4, help="Synthetic returned forms per questionnaire."),
+    jobs: int = typer.Option(2, help="Worker processes for scanning."),
+    pdf: bool = typer.Option(True, help="Also print the reports to PDF with headless Chromium."),
 ) -> None:
-    """Print personalised forms of every built-in questionnaire and show where they are."""
-    out.mkdir(parents=True, exist_ok=True)
-    typer.echo(f"sipas demo → {out.resolve()}")
-    for name in builtin_templates():
-        t = load_template(name)
-        forms = new_copies(copies, seed=2023)
-        pdf = out / f"forms-{name}.pdf"
-        pdf.write_bytes(render_pdf(t, forms))
-        write_manifest(t, forms, pdf.with_suffix(".manifest.csv"))
-        typer.echo(f"  printed {copies} copies of {name} ({t.page_count} pages each): {pdf}")
+    """Run the whole pipeline on synthetic samples: print, scan, check, export, score, report."""
+    from samples.demo import make_demo_set
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    ws = out / "workspace"
+    names = list(builtin_templates())
+
+    typer.secho("1. Print personalised forms (a survey manager's job)", fg="cyan", bold=True)
+    for name in names:
+        pdf_out = str(out / f"print-{name}.pdf")
+        _check(_run(["template", "render", name, "--copies", "3", "--seed", "1", "--out", pdf_out]))
+
+    typer.secho("\n2. Synthesise the returned post: filled, scanned-looking pages with ground truth",
+                fg="cyan", bold=True)
+    scans = make_demo_set(out / "scans", forms_per_template=forms, jobs=jobs)
+    typer.echo(f"wrote {sum(1 for _ in scans.root.rglob('*.pdf')) + sum(1 for _ in scans.root.rglob('*.jpg'))} "
+               f"scan files under {scans.root} (truth: {scans.truth})")
+
+    typer.secho("\n3. Scan them (an operator's job): every page read, in review, rejected or blank",
+                fg="cyan", bold=True)
+    manifests = [a for m in scans.manifests for a in ("--manifest", str(m))]
+    code = _run(["scan", str(scans.root), "--workspace", str(ws), "--jobs", str(jobs), "--quiet", *manifests])
+    _check(code, int(ExitCode.pages_rejected))  # the demo post contains a stray page on purpose
+
+    typer.secho("\n4. How good was the machine? (reading compared with the ground truth)", fg="cyan", bold=True)
+    answers = out / "answers.csv"
+    _check(_run(["export", "--workspace", str(ws), "--format", "answers", "--out", str(answers)]))
+    _check(_run(["eval", "--truth", str(scans.truth), "--answers", str(answers), "--pages", str(scans.pages)]))
+
+    typer.secho("\n5. Score what is verified, export the analyst datasets, write the reports", fg="cyan", bold=True)
+    for name in names:
+        results = out / f"results-{name}"
+        args = ["score", "--workspace", str(ws), "--template", name, "--out", str(results)]
+        _check(_run(args + ([] if pdf else ["--no-pdf"])))
+        for fmt, ext in (("xlsx", "xlsx"), ("sav", "sav"), ("csv", "csv")):
+            _check(_run(["export", "--workspace", str(ws), "--template", name, "--format", fmt,
+                         "--out", str(out / f"dataset-{name}.{ext}")]))
+
+    typer.secho("\nDone. What to open:", fg="green", bold=True)
+    for name in names:
+        typer.echo(f"  report ({name}):  {(out / f'results-{name}' / 'report.html').resolve()}")
+    typer.echo(f"  datasets:          {out.resolve()}/dataset-*.xlsx|.sav|.csv (with codebooks)")
+    typer.echo(f"  printed forms:     {out.resolve()}/print-*.pdf")
+    typer.echo("  review what the machine was unsure of, then score again:")
+    typer.echo(f"    sipas user add me --role reviewer --workspace {ws}")
+    typer.echo(f"    sipas review --workspace {ws}    # then open http://127.0.0.1:8000/")

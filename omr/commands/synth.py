@@ -1,0 +1,56 @@
+"""``sipas synth``: write filled, scanned-looking forms with ground truth (see samples/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from samples.synth.generate import SynthOptions, generate
+from samples.synth.profile import AnswerProfile, load_answer_profile
+from samples.synth.scan import Quality
+from samples.synth.writers import Format
+
+
+def synth(
+    template: str = typer.Option(
+        ..., "--template", help="A built-in template name (see `sipas template list`) or a .yaml path."
+    ),
+    count: int = typer.Option(10, "--count", min=1, help="Number of respondents (filled forms)."),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=2**32 - 1, help="Random seed: the same seed writes the same bytes."
+    ),
+    quality: Quality = typer.Option(
+        "office", "--quality",
+        help="clean: good flatbed; office: skewed, noisy JPEG, photocopies; fax: 200-dpi 1-bit; "
+        "photo: phone pictures with perspective and shading.",
+    ),
+    fmt: Format = typer.Option(
+        "pdf", "--format",
+        help="pdf/tiff: multi-page scanner batches; jpeg/png: one file per page.",
+    ),
+    out: Path = typer.Option(..., "--out", help="Folder to write (new or empty, or an earlier set with --force)."),
+    batch_size: int = typer.Option(10, "--batch-size", min=1, help="Sheets per scanner batch (file)."),
+    answers: Path | None = typer.Option(
+        None, "--answers",
+        help="YAML file overriding answer distributions and slip rates (fields of AnswerProfile, "
+        "e.g. `satisfaction: [0.05, 0.1, 0.2, 0.45, 0.2]` or `double_mark: 0.01`).",
+    ),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes (output is the same for any value)."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier synthetic set in --out."),
+) -> None:
+    """Write filled, scanned-looking forms plus truth.csv, pages.csv and forms.manifest.csv.
+
+    truth.csv holds one row per form and answer code, coded like `sipas export --format answers`.
+    pages.csv accounts for every page written: forms, blank backs, foreign pages, rotations.
+    The same seed writes the same bytes. See samples/README.md for the details.
+    """
+    profile = load_answer_profile(answers) if answers is not None else AnswerProfile()
+    options = SynthOptions(template=template, count=count, seed=seed, quality=quality,
+                           format=fmt, out=out, batch_size=batch_size, answers=profile,
+                           jobs=jobs, force=force)
+    summary = generate(options)
+    typer.echo(f"wrote {summary.forms} forms as {summary.pages} pages in {summary.files} file(s) to {out} "
+               f"({summary.seconds:.1f} s, {summary.seconds / max(summary.pages, 1):.2f} s/page)")
+    typer.echo(f"ground truth: {out / 'truth.csv'}; pages: {out / 'pages.csv'}; "
+               f"manifest: {out / 'forms.manifest.csv'}")

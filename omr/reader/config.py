@@ -1,0 +1,106 @@
+"""Every threshold of the page reader, in one frozen dataclass with documented defaults.
+
+Units: lengths in millimetres on the template frame (resolution-free), darkness and coverage as
+shares in 0..1. Darkness is *normalised per page*: 0 is the local paper level around a box, 1 is
+the page's print black (measured on the corner markers and QR), so a grey photocopy, a shaded
+grid row and a white office scan give the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALIGNED_DPI = 150
+"""Resolution of :attr:`omr.types.PageReading.aligned` (template frame, top-left origin)."""
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """Thresholds of every stage; the defaults were tuned on rendered, marked and degraded pages."""
+
+    # -- blank backs ---------------------------------------------------------------------------
+    blank_max_ink: float = 0.002
+    """A page whose ink share (dark pixels away from the edges) is below this is a blank back."""
+    blank_ink_darkness: float = 0.35
+    """A pixel is ink for the blank test when darker than paper by this share of the paper level."""
+
+    # -- alignment -----------------------------------------------------------------------------
+    detect_long_side_px: int = 2000
+    """The working copy: the image reduced by the smallest integer factor that brings its long side to
+    at most this (a 300-dpi A4 scan, with margins, is halved to about 150 dpi)."""
+    min_markers: int = 3
+    """Corner markers needed for a marker homography (3 of 4 still gives a checked fit)."""
+    max_residual_mm: float = 0.6
+    """Largest RMS reprojection error of the marker corners accepted (mm on the template)."""
+    max_scale_spread: float = 0.25
+    """Largest relative difference of the page scale along x and y (rejects absurd fits)."""
+    feature_dpi: int = 75
+    """Resolution of the rendered blank page the feature-matching fallback matches against."""
+    feature_min_inliers: int = 40
+    """Inlier matches the feature-matching fallback needs to trust its homography."""
+    feature_max_residual_mm: float = 1.0
+    """Largest median reprojection error of the feature inliers (mm)."""
+
+    # -- checkbox measures ---------------------------------------------------------------------
+    box_search_mm: float = 1.0
+    """How far (mm) a box outline is searched around its expected place (curl, residual skew)."""
+    box_inset_mm: float = 0.55
+    """Interior of a box: its outer edge inset by this (outline 0.21 mm + blur + shift)."""
+    outline_match_min: float = 0.45
+    """Outline correlation a box needs for its own position refinement to be trusted."""
+    paper_shade: float = 0.18
+    """How much darker than the page background (share of the contrast) a box's own paper may be
+    (printed row shading is 0.07-0.12; darker is ink spilled around a box filled over)."""
+    ink_weak: float = 0.1
+    """Normalised darkness above which a pixel counts as (possibly faint) ink."""
+    ink_core_share: float = 0.5
+    """For the fill measures, ink must reach this share of the box's own stroke darkness."""
+    ink_noise_sigmas: float = 4.0
+    """...and above this many page noise sigmas (noisy photos raise the ink threshold)."""
+    line_band: float = 0.1
+    """Outer share of the interior where a straight full-length line is taken as outline residue."""
+    line_fill: float = 0.7
+    """Share of a row or column that must be ink for it to count as a straight line (streak)."""
+    streak_min_boxes: int = 3
+    """A straight line through a box is a scanner streak only if it crosses this many boxes."""
+    side_line_fill: float = 0.45
+    """...and near a side, where a shifted or broken (fax) outline is expected, this share."""
+    ink_texture_sigmas: float = 3.0
+    """Ink must also exceed this many sigmas of the paper texture around the box (dither, speckle)."""
+    ink_texture_max: float = 0.3
+    """...but the texture never raises the ink threshold above this."""
+
+    # -- checkbox decision (piecewise-linear ramps: below lo → 0, above hi → 1) ---------------
+    presence_cov: tuple[float, float] = (0.012, 0.045)
+    """Line-free ink coverage that makes a box "not empty"."""
+    presence_extent: tuple[float, float] = (0.28, 0.5)
+    """Size of the largest ink stroke (share of the interior side): a dot is not a mark."""
+    fill_cov: tuple[float, float] = (0.55, 0.78)
+    """Coverage of the interior for "filled over"."""
+    fill_centre: tuple[float, float] = (0.65, 0.88)
+    """Coverage of the central half for "filled over"."""
+    fill_white: tuple[float, float] = (0.06, 0.2)
+    """Largest blank spot (share of the half side): a cross leaves white triangles, a fill does not."""
+    faint_strength: tuple[float, float] = (0.25, 0.5)
+    """Mean darkness of the ink: below the ramp a mark is faint (light pencil) and less certain."""
+    ambiguous_margin: float = 0.2
+    """A box whose best and second-best state scores differ by less than this is ambiguous."""
+    box_accept: float = 0.5
+    """A field is accepted automatically only if every box in it has at least this confidence."""
+    unanswered_share: float = 0.75
+    """When this share of a page's checkbox questions is blank, the blank ones go to review."""
+    unanswered_min_fields: int = 4
+    """...if the page has at least this many checkbox questions."""
+
+    # -- text areas ----------------------------------------------------------------------------
+    text_inset_mm: float = 0.8
+    """Inset of a writing area before looking for handwriting (skips the printed outline)."""
+    text_min_ink: float = 0.004
+    """Share of the writing area that must be ink (after removing straight lines) to be written."""
+    text_min_stroke_mm: float = 2.0
+    """The largest ink component must span at least this (a dot or speck is not writing)."""
+    ocr_accept: float = 0.97
+    """Tesseract confidence at which an OCR'd handwriting guess is accepted without review."""
+
+
+DEFAULT_CONFIG = ReaderConfig()

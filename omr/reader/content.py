@@ -1,0 +1,108 @@
+"""Read the answers of an aligned, identified page: checkboxes, comb digits and writing areas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from omr.reader.align import Alignment
+from omr.reader.boxes import calibrate_page, measure_boxes, smooth_page
+from omr.reader.context import ReaderContext
+from omr.reader.fields import box_readings, decide_fields, flag_unanswered
+from omr.reader.handwriting import check_writing, crop_box, decide_digits, decide_text
+from omr.reader.marks import classify_boxes
+from omr.reader.ocr import OcrResult
+from omr.reader.positions import locate_boxes
+from omr.reader.sampling import sample_rect
+from omr.template.layout import Box, PageLayout
+from omr.template.model import Template
+from omr.types import BoxReading, FieldReading
+
+_OCR_DPI = 300.0
+
+
+@dataclass(frozen=True)
+class PageContent:
+    """Every box and every answer code of one page."""
+
+    boxes: tuple[BoxReading, ...]
+    fields: tuple[FieldReading, ...]
+
+
+def read_content(
+    image: NDArray[np.uint8], fit: Alignment, template: Template, layout: PageLayout, ctx: ReaderContext
+) -> PageContent:
+    """Read all fields of a page.
+
+    Parameters
+    ----------
+    image : (M, N) ndarray of uint8
+        The page as scanned (writing areas are OCR'd from it at 300 dpi).
+    fit : Alignment
+        Its alignment, with the aligned page.
+    template, layout : Template, PageLayout
+        The identified template and page.
+    ctx : ReaderContext
+        Readers and configuration.
+
+    Returns
+    -------
+    PageContent
+        Box readings of the checkboxes, and one field reading per answer code of the page, in the
+        template's order.
+    """
+    config = ctx.config
+    smoothed = smooth_page(fit.aligned)
+    calibration = calibrate_page(smoothed)
+    boxes = layout.boxes
+    shifts = locate_boxes(smoothed, boxes, config=config).shifts
+    check = [i for i, b in enumerate(boxes) if b.kind == "box"]
+    checkboxes = [boxes[i] for i in check]
+    measures = measure_boxes(smoothed, checkboxes, shifts[check], calibration, config=config)
+    decisions = classify_boxes(measures, config=config)
+    readings = box_readings(checkboxes, decisions, measures)
+    found = {f.field: f for f in decide_fields(template, readings, decisions.faint.tolist(), config=config)}
+    found.update(_digits(fit.aligned, boxes, shifts, ctx))
+    for i, b in enumerate(boxes):
+        if b.kind != "text":
+            continue
+        area = crop_box(fit.aligned, b, shifts[i], margin_mm=-config.text_inset_mm)
+        written = check_writing(area, calibration, config=config)
+        found[b.field] = decide_text(b.field, written, _ocr_call(image, fit, b, ctx), config=config)
+    order = [c for c in template.answer_codes() if c in found]
+    fields = flag_unanswered([found[c] for c in order], config=config)
+    return PageContent(tuple(readings), tuple(fields))
+
+
+def _ocr_call(image: NDArray[np.uint8], fit: Alignment, box: Box, ctx: ReaderContext) -> Callable[[], OcrResult]:
+    """Tesseract on a writing area sampled from the scan at 300 dpi (called only when written)."""
+
+    def run() -> OcrResult:
+        crop = sample_rect(image, fit.homography, box.rect, dpi=_OCR_DPI, margin_mm=-ctx.config.text_inset_mm)
+        return ctx.ocr.read(crop, lang="vie", psm=6)
+
+    return run
+
+
+def _digits(
+    aligned: NDArray[np.uint8], boxes: Sequence[Box], shifts: NDArray[np.int64], ctx: ReaderContext
+) -> dict[str, FieldReading]:
+    """All comb fields of the page, read in one batch."""
+    cells: dict[str, list[tuple[int, NDArray[np.uint8]]]] = {}
+    for i, b in enumerate(boxes):
+        if b.kind == "digit":
+            cells.setdefault(b.field, []).append((int(b.value), crop_box(aligned, b, shifts[i])))
+    if not cells:
+        return {}
+    ordered = {code: [c for _, c in sorted(items, key=lambda t: t[0])] for code, items in cells.items()}
+    flat = [c for crops in ordered.values() for c in crops]
+    readings = ctx.digit_reader.read(flat)
+    out: dict[str, FieldReading] = {}
+    pos = 0
+    for code, crops in ordered.items():
+        out[code] = decide_digits(code, readings[pos : pos + len(crops)])
+        pos += len(crops)
+    return out

@@ -1,0 +1,103 @@
+"""Everything a worker process builds once and reuses for every page it reads.
+
+Templates and their layouts, the marker detector, the layout index for pages without a readable
+QR, and, created on first use, the digit reader, the Tesseract APIs and the rendered blank pages of
+the feature-matching fallback. OpenCV is told to use one thread: pages are parallel across worker
+processes, and on two cores OpenCV's own threads only get in the way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import cv2
+
+from omr.errors import MissingDependencyError, TemplateError
+from omr.reader.align import make_marker_detector
+from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
+from omr.reader.features import Reference, make_reference
+from omr.reader.layoutmatch import LayoutIndex, PageKey
+from omr.reader.ocr import OcrEngine
+from omr.template.layout import FormLayout, layout_template
+from omr.template.load import builtin_templates, load_template
+from omr.template.model import Template
+
+if TYPE_CHECKING:
+    from omr.digits import DigitReader
+
+
+@dataclass
+class ReaderContext:
+    """Templates, layouts, detectors and lazily created readers of one worker process.
+
+    Build it with :meth:`load`; it is not shared between processes.
+    """
+
+    templates: dict[tuple[str, str], Template]
+    layouts: dict[tuple[str, str], FormLayout]
+    config: ReaderConfig = DEFAULT_CONFIG
+    detector: cv2.aruco.ArucoDetector = field(default_factory=make_marker_detector)
+    ocr: OcrEngine = field(default_factory=OcrEngine)
+    _digits: DigitReader | None = field(default=None, repr=False)
+    _references: dict[tuple[str, str, int], Reference] = field(default_factory=dict, repr=False)
+    _index: LayoutIndex | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, templates: Sequence[str] | None = None, *, config: ReaderConfig = DEFAULT_CONFIG) -> ReaderContext:
+        """Load templates (``None`` = every built-in template; else names or YAML paths)."""
+        cv2.setNumThreads(1)
+        names: Sequence[str] = list(builtin_templates()) if templates is None else templates
+        loaded: dict[tuple[str, str], Template] = {}
+        for name in names:
+            t = load_template(name)
+            key = (t.name, t.version)
+            if key in loaded:
+                raise TemplateError(f"{name}: template {t.name} version {t.version} is loaded twice")
+            loaded[key] = t
+        layouts = {key: layout_template(t) for key, t in loaded.items()}
+        return cls(loaded, layouts, config)
+
+    @property
+    def known(self) -> set[tuple[str, str]]:
+        """(name, version) of every loaded template."""
+        return set(self.templates)
+
+    @property
+    def digit_reader(self) -> DigitReader:
+        """The handwritten-digit reader (its model is loaded on first use)."""
+        if self._digits is None:
+            from omr.digits import DigitReader
+
+            try:
+                self._digits = DigitReader()
+            except FileNotFoundError as exc:
+                raise MissingDependencyError(
+                    f"{exc}; the digit model ships with sipas (omr/models/digits.onnx): reinstall the package "
+                    "or run `tools/train_digits.py`"
+                ) from exc
+        return self._digits
+
+    @property
+    def layout_index(self) -> LayoutIndex:
+        """Box patterns of every known page (for pages whose QR is unreadable)."""
+        if self._index is None:
+            pages = [
+                (PageKey(name, version, p.number, len(layout.pages)), p)
+                for (name, version), layout in self.layouts.items()
+                for p in layout.pages
+            ]
+            self._index = LayoutIndex(pages)
+        return self._index
+
+    def reference(self, name: str, version: str, page: int) -> Reference:
+        """The rendered blank page of a template page with its features (rendered on first use)."""
+        key = (name, version, page)
+        if key not in self._references:
+            self._references[key] = make_reference(self.templates[(name, version)], page, config=self.config)
+        return self._references[key]
+
+    def close(self) -> None:
+        """Release the Tesseract APIs (the rest is garbage-collected)."""
+        self.ocr.close()

@@ -1,0 +1,151 @@
+"""The page reader's driver: blank? → align → identify → read. One page image in, one reading out.
+
+Pure: no database, no files written. It never raises for bad image content; the page's outcome
+says what happened:
+
+``blank``     a blank back (no markers, almost no ink);
+``rejected``  not a page of a known template (no markers and no QR, or a QR naming a template that
+              is not loaded), or an image that cannot be decoded;
+``review``    the page could not be aligned or identified, or some field is flagged;
+``read``      every field was accepted automatically.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from omr.formid import PageIdentity
+from omr.reader.align import Alignment, AlignmentFailure, align_by_markers, find_markers
+from omr.reader.blank import check_blank
+from omr.reader.boxes import calibrate_page, smooth_page
+from omr.reader.content import read_content
+from omr.reader.context import ReaderContext
+from omr.reader.features import align_by_features
+from omr.reader.identify import (
+    Identification,
+    classify_payload,
+    find_qr_aligned,
+    find_qr_anywhere,
+    identify_by_print,
+    read_printed_id,
+)
+from omr.types import BoxReading, FieldReading, PageImage, PageOutcome, PageReading
+
+log = logging.getLogger(__name__)
+_MIN_SIDE = 200
+NOT_A_FORM = "not a page of a known template"
+
+
+def read_page(page: PageImage, ctx: ReaderContext) -> PageReading:
+    """Read one page image.
+
+    Parameters
+    ----------
+    page : PageImage
+        The page, grayscale (colour and other dtypes are converted).
+    ctx : ReaderContext
+        Built once per worker with :meth:`ReaderContext.load`.
+
+    Returns
+    -------
+    PageReading
+        The outcome, identity, fields, boxes, homography (template mm → input pixels), residual,
+        rotation and the aligned page; see the module docstring for the outcomes.
+    """
+    image = _as_gray(page.image)
+    if image is None or min(image.shape) < _MIN_SIDE:
+        shape = "x".join(str(s) for s in np.shape(page.image))
+        return PageReading("rejected", reason=f"unreadable image: {shape} pixels is not a page image")
+    try:
+        return _read(image, ctx)
+    except cv2.error as exc:
+        log.debug("%s: OpenCV failed: %s", page.key, exc)
+        return PageReading("rejected", reason=f"unreadable image: {str(exc.err or exc).strip()}")
+
+
+def _read(image: NDArray[np.uint8], ctx: ReaderContext) -> PageReading:
+    config = ctx.config
+    scan = find_markers(image, detector=ctx.detector, config=config)
+    if not scan.found:
+        blank = check_blank(scan.small, config=config)
+        if blank.blank:
+            return PageReading("blank", reason=f"blank page ({blank.ink_share:.2%} ink)")
+    fit = align_by_markers(image, scan, config=config)
+    qr = find_qr_aligned(image, fit.homography) if isinstance(fit, Alignment) else None
+    if qr is None:
+        qr = find_qr_anywhere(image, scan.small, scan.factor)
+    ident = classify_payload(qr, ctx.known) if qr is not None else Identification(None, "none")
+    if ident.unknown_template:
+        return PageReading("rejected", reason=f"{NOT_A_FORM}: {ident.unknown_template}")
+    if isinstance(fit, AlignmentFailure) and ident.identity is not None:
+        idn = ident.identity
+        second = align_by_features(image, scan, ctx.reference(idn.template, idn.version, idn.page), config=config)
+        fit = second if isinstance(second, Alignment) else AlignmentFailure(
+            f"{fit.reason}; matching the blank page: {second.reason}", scan.ids)
+    if isinstance(fit, AlignmentFailure):
+        if not scan.found and qr is None:
+            return PageReading("rejected", reason=f"{NOT_A_FORM}: no corner markers and no QR code found")
+        return PageReading("review", identity=ident.identity, reason=f"alignment failed: {fit.reason}")
+    if ident.identity is None:
+        smoothed = smooth_page(fit.aligned)
+        printed = read_printed_id(image, fit.homography, ctx.ocr)
+        ident = identify_by_print(printed, smoothed, calibrate_page(smoothed).contrast, ctx.layout_index)
+    identity = ident.identity
+    if identity is None:
+        return _aligned_reading("review", fit, reason=f"unidentified page: {ident.note}")
+    key = (identity.template, identity.version)
+    layout = ctx.layouts[key]
+    if identity.pages != len(layout.pages):
+        return PageReading("rejected", identity=identity, reason=(
+            f"{NOT_A_FORM}: the QR says page {identity.page}/{identity.pages} but {identity.template} "
+            f"{identity.version} has {len(layout.pages)} pages"))
+    content = read_content(image, fit, ctx.templates[key], layout.page(identity.page), ctx)
+    flagged = [f for f in content.fields if f.status != "auto"]
+    notes = [ident.note] if ident.source != "qr" and ident.note else []
+    if flagged:
+        first = flagged[0]
+        notes.append(f"{len(flagged)} field(s) flagged, first {first.field}: {first.reason}")
+    if fit.method == "features":
+        notes.append("aligned by matching the blank page (corner markers missing)")
+    outcome: PageOutcome = "review" if flagged else "read"
+    return _aligned_reading(
+        outcome, fit, identity=identity, reason="; ".join(notes) or None, fields=content.fields, boxes=content.boxes
+    )
+
+
+def _aligned_reading(
+    outcome: PageOutcome,
+    fit: Alignment,
+    *,
+    reason: str | None,
+    identity: PageIdentity | None = None,
+    fields: tuple[FieldReading, ...] = (),
+    boxes: tuple[BoxReading, ...] = (),
+) -> PageReading:
+    """A reading of an aligned page, with its geometry."""
+    return PageReading(
+        outcome, identity=identity, reason=reason, fields=fields, boxes=boxes,
+        homography=tuple(float(v) for v in fit.homography.ravel()), residual_px=round(fit.residual_px, 3),
+        aligned=fit.aligned, rotation=fit.rotation,
+    )
+
+
+def _as_gray(image: object) -> NDArray[np.uint8] | None:
+    """The image as a 2-D uint8 array (colour converted, 1-bit and 16-bit rescaled), or None."""
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] in (3, 4):
+        arr = cv2.cvtColor(np.ascontiguousarray(arr.astype(np.uint8)), cv2.COLOR_BGR2GRAY if arr.shape[2] == 3
+                           else cv2.COLOR_BGRA2GRAY)
+    if arr.ndim != 2 or arr.size == 0:
+        return None
+    if arr.dtype == np.bool_:
+        arr = np.where(arr, 255, 0).astype(np.uint8)
+    elif arr.dtype == np.uint16:
+        arr = (arr >> 8).astype(np.uint8)
+    elif arr.dtype != np.uint8:
+        return None
+    return np.ascontiguousarray(arr)
