@@ -195,6 +195,9 @@ def load_truth_dataset(truth: Path, manifest: Path, template: Template | None = 
     The manifest (``form_id,template,version,pages,<unit codes>``, written by ``sipas template
     render`` and ``sipas synth``) names the template and gives each form its unit codes. Every form
     of ``truth.csv`` counts as verified; forms of the manifest with no truth row are not returned.
+    Note that a synthetic form that came back with a page missing is in ``truth.csv`` with that page's
+    answers blank: it is counted among the forms used (indices are unaffected, blanks being left
+    out), whereas scoring the scanned store leaves it out as incomplete.
     """
     man_rows = _read_csv(manifest, (FORM_ID, "template"))
     if template is None:

@@ -1,13 +1,13 @@
 """The HTML report (self-contained: inline CSS and SVG, system fonts) and its PDF print.
 
-It mirrors the annual SIPAS report: forms used and left out, the overall and aspect indices,
-element and item tables, the ranking of units with a bar chart, ranges, perception and
-expectation tables, and the change against the previous results.
+It mirrors a results section of the annual SIPAS report: forms used and left out, the overall and
+aspect indices with the spread across provinces, element and item tables, the ranking of units with
+a bar chart (top and bottom five marked), ranges, perception and expectation tables, and the change
+against the previous results. Numbers follow the report's language (``83,94`` in Vietnamese).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -18,85 +18,27 @@ from scoring.charts import Bar, bar_chart
 from scoring.i18n import TEXT
 from scoring.options import OVERALL
 from scoring.pdf import html_to_pdf
-from scoring.results import Indicator, Results, ShareKey, UnitResult
+from scoring.report_views import (
+    count,
+    expectation_chart,
+    label,
+    levels,
+    method_text,
+    number,
+    place,
+    range_text,
+    sentence_case,
+    share_blocks,
+    signed,
+    unit_name,
+    unit_names,
+    when,
+)
+from scoring.results import Results
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_CHART_UNITS = 80
-HIGHLIGHT = 5
 
-
-@dataclass(frozen=True)
-class LevelView:
-    level: str
-    name: str
-    units: tuple[UnitResult, ...]
-    chart: Markup
-
-
-@dataclass(frozen=True)
-class ShareTable:
-    indicator: str
-    label: str
-    provisional: bool
-    rows: tuple[tuple[str, float | None], ...]
-
-
-def number(value: float | None, lang: str) -> str:
-    """Two decimals (comma in Vietnamese); a dash when there is no value."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "vi" else text
-
-
-def signed(value: float | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    return ("+" if value > 0 else "") + number(value, lang)
-
-
-def _label(obj: Indicator | ShareKey, lang: str) -> str:
-    return obj.en if lang == "en" else obj.vi
-
-
-def _level_name(level: str, results: Results, lang: str) -> str:
-    t = TEXT[lang]
-    key = f"level_{level}"
-    if key in t:
-        return t[key]
-    return t["by_field"] + f" ({level})"
-
-
-def _levels(results: Results, lang: str) -> list[LevelView]:
-    out = []
-    nation = results.national().values.get(OVERALL)
-    for level in results.levels:
-        units = sorted(results.level_units(level), key=lambda u: (u.ranks.get(OVERALL, 10**6), u.path))
-        chart = Markup("")
-        if 0 < len(units) <= MAX_CHART_UNITS:
-            n = len(units)
-            bars = [Bar(u.label, u.values[OVERALL], u.ranks.get(OVERALL),  # type: ignore[arg-type]
-                        "top" if i < HIGHLIGHT and n > 2 * HIGHLIGHT else
-                        "bottom" if i >= n - HIGHLIGHT and n > 2 * HIGHLIGHT else "normal")
-                    for i, u in enumerate(units) if u.values.get(OVERALL) is not None]
-            title = f"{TEXT[lang]['ranking']} {_level_name(level, results, lang)} — {TEXT[lang]['overall']}"
-            chart = Markup(bar_chart(bars, title=title, reference=nation, reference_label=TEXT[lang]["national"],
-                                     decimal_comma=lang == "vi"))
-        out.append(LevelView(level, _level_name(level, results, lang), tuple(units), chart))
-    return out
-
-
-def _share_tables(results: Results, group: str, lang: str) -> list[ShareTable]:
-    nation = results.national()
-    tables: dict[str, list[tuple[str, float | None]]] = {}
-    meta: dict[str, tuple[str, bool]] = {}
-    for k in results.shares:
-        if k.group != group:
-            continue
-        meta.setdefault(k.indicator, (_label(k, lang), k.provisional))
-        answer = (k.value_en if lang == "en" else k.value_vi) if k.value is not None else ""
-        tables.setdefault(k.indicator, []).append((answer or "", nation.shares.get(k.key)))
-    return [ShareTable(code, meta[code][0], meta[code][1], tuple(rows)) for code, rows in tables.items()]
+__all__ = ["number", "render_html", "signed", "write_report"]
 
 
 def render_html(results: Results, lang: str = "vi") -> str:
@@ -109,28 +51,35 @@ def render_html(results: Results, lang: str = "vi") -> str:
     inds = results.indicators
     elements = [i for i in inds if i.kind == "element"]
     element_chart = bar_chart(
-        [Bar(_label(e, lang), nation.values[e.code]) for e in elements  # type: ignore[arg-type]
+        [Bar(label(e, lang), nation.values[e.code]) for e in elements  # type: ignore[arg-type]
          if nation.values.get(e.code) is not None],
         title=TEXT[lang]["elements"], reference=nation.values.get(OVERALL),
         reference_label=TEXT[lang]["overall"], decimal_comma=lang == "vi")
-    expectation = _share_tables(results, "expectation", lang)
-    expectation_sorted = sorted(
-        [(t.label, t.rows[0][1], t.provisional) for t in expectation if len(t.rows) == 1],
-        key=lambda r: -(r[1] if r[1] is not None else -1.0))
-    satisfied = ", ".join(results.options.get("satisfied", "").split(","))
+    expectation = share_blocks(results, "expectation", lang)
+    singles = [r for b in expectation if b.answers == ("",) for r in b.rows]
+    expectation_sorted = sorted([(r.label, r.values[0], r.provisional) for r in singles],
+                                key=lambda r: -(r[1] if r[1] is not None else -1.0))
+    perception = share_blocks(results, "perception", lang)
+    provisional_marks = any(r.provisional for b in [*perception, *expectation] for r in b.rows)
+    title = results.title_en if lang == "en" else results.title_vi
     html = env.get_template("report.html").render(
         r=results, lang=lang, t=TEXT[lang], nation=nation,
-        title=results.title_en if lang == "en" else results.title_vi,
+        title=sentence_case(title),
         aspects=[i for i in inds if i.kind == "aspect"],
         elements=elements,
         items=[i for i in inds if i.kind == "item"],
-        label=lambda i: _label(i, lang), num=lambda v: number(v, lang), signed=lambda v: signed(v, lang),
-        levels=_levels(results, lang),
+        label=lambda i: label(i, lang), num=lambda v: number(v, lang), signed=lambda v: signed(v, lang),
+        count=lambda v: count(v, lang), unit_name=lambda u: unit_name(u, lang), place=lambda u: place(u, lang),
+        generated=when(results.generated, lang), method=method_text(results, lang),
+        spread=range_text(results, lang),
+        levels=levels(results, lang),
         element_chart=Markup(element_chart),
-        perception=_share_tables(results, "perception", lang),
+        perception=perception,
         expectation=expectation, expectation_sorted=expectation_sorted,
+        expectation_chart=expectation_chart(results, lang),
+        provisional_marks=provisional_marks,
         ranges=[g for g in results.ranges if results.levels and g.level == results.levels[0]],
-        satisfied=satisfied,
+        range_names=unit_names(results, results.levels[0], lang) if results.levels else {},
     )
     return str(html)
 

@@ -59,6 +59,7 @@ class UnitResult(_Frozen):
     path: tuple[str, ...]
     """Unit codes from the top level down to this unit (empty for the nation)."""
     label: str
+    """Vietnamese name (province name, service-field option) or the unit code."""
     forms: int
     values: dict[str, float | None]
     counts: dict[str, tuple[int, int]]
@@ -69,6 +70,12 @@ class UnitResult(_Frozen):
     """Change against the previous results, in percentage points."""
     rank_change: dict[str, int | None] = {}
     """Places climbed since the previous results (negative: fell)."""
+    label_en: str | None = None
+    """English name when it differs from ``label`` (provinces without diacritics, field options)."""
+
+    def name(self, lang: str) -> str:
+        """The label in ``lang`` (``vi`` or ``en``)."""
+        return self.label_en if lang == "en" and self.label_en else self.label
 
 
 class Range(_Frozen):

@@ -1,5 +1,6 @@
 """Indicators by unit: the nation, each sample-unit level, a breakdown field; ranks, ranges, change.
 
+Provinces are labelled with their GSO names (:mod:`scoring.provinces`); other units keep their code.
 Units of a level are keyed by their *path* (province code, district code, …) so a district code
 that repeats in two provinces stays two units. Forms whose unit code is blank count nationally but
 not in that level. Ranks: 1 = highest; equal values (to 1e-9) share the best rank ("1, 2, 2, 4").
@@ -12,24 +13,17 @@ import math
 
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the venv
 
-from omr.template.model import SingleField, Template
+from omr.template.model import Template
+from scoring.breakdown import service_field
 from scoring.data import Dataset
 from scoring.indices import form_counts, satisfaction_indicators, satisfaction_table, share_keys, share_table
 from scoring.options import NATIONAL, OVERALL, IndexOptions
+from scoring.provinces import province_labels
 from scoring.results import LeftOutSummary, Movement, Range, Results, ShareKey, UnitResult
 
+__all__ = ["compute_results", "rank", "service_field"]
+
 TIE_DECIMALS = 9
-
-
-def service_field(template: Template) -> str | None:
-    """The question naming the service field (lĩnh vực) of a service-user form, if there is one."""
-    if template.instrument != "service-user":
-        return None
-    scored = {i for a in template.scoring.aspects for e in a.elements for i in e.items}
-    for q in template.fields():
-        if isinstance(q, SingleField) and q.code not in scored and "lĩnh vực" in q.label.vi.lower():
-            return q.code
-    return None
 
 
 def _clean(v: object) -> float | None:
@@ -37,12 +31,13 @@ def _clean(v: object) -> float | None:
     return None if math.isnan(f) else f
 
 
-def _unit(level: str, path: tuple[str, ...], label: str, forms: int, sat_row: pd.Series,
+def _unit(level: str, path: tuple[str, ...], label: tuple[str, str | None], forms: int, sat_row: pd.Series,
           share_row: pd.Series, count_row: pd.Series | None, items: list[str]) -> UnitResult:
     counts = {} if count_row is None else {
         i: (int(count_row[f"sat:{i}"]), int(count_row[f"n:{i}"])) for i in items}
     return UnitResult(
-        level=level, code=path[-1] if path else "", path=path, label=label, forms=forms,
+        level=level, code=path[-1] if path else "", path=path, label=label[0], forms=forms,
+        label_en=label[1] if label[1] != label[0] else None,
         values={k: _clean(v) for k, v in sat_row.items()},
         counts=counts,
         shares={k: _clean(v) for k, v in share_row.items()},
@@ -104,7 +99,8 @@ def _movement(level: str, units: list[UnitResult]) -> Movement | None:
 
 
 def _group_units(level: str, keys: list[pd.Series], counts: pd.DataFrame, template: Template,
-                 options: IndexOptions, shares: list[ShareKey], labels: dict[str, str]) -> list[UnitResult]:
+                 options: IndexOptions, shares: list[ShareKey],
+                 labels: dict[str, tuple[str, str]]) -> list[UnitResult]:
     grouped = counts.groupby(keys, sort=True)
     sums = grouped.sum()
     sizes = grouped.size()
@@ -117,7 +113,7 @@ def _group_units(level: str, keys: list[pd.Series], counts: pd.DataFrame, templa
         path = tuple(str(x) for x in (idx if isinstance(idx, tuple) else (idx,)))
         if path[-1] == "":
             continue
-        out.append(_unit(level, path, labels.get(path[-1], path[-1]), int(sizes.loc[idx]), sat.loc[idx],
+        out.append(_unit(level, path, labels.get(path[-1], (path[-1], None)), int(sizes.loc[idx]), sat.loc[idx],
                          shr.loc[idx], sums.loc[idx], items))
     return out
 
@@ -140,14 +136,17 @@ def compute_results(dataset: Dataset, options: IndexOptions = IndexOptions(), *,
             continue
         path_cols = unit_codes[: unit_codes.index(level) + 1]
         keys = [frame[c].fillna("").astype(str).rename(c) for c in path_cols]
-        by_level[level] = _group_units(level, keys, counts, t, options, shares, {})
+        present = set(frame[level].fillna("").astype(str)) if level == "province" else set()
+        vi, en = province_labels(present, "vi"), province_labels(present, "en")
+        labels = {c: (vi[c], en[c]) for c in vi}
+        by_level[level] = _group_units(level, keys, counts, t, options, shares, labels)
     fields = options.by_fields if options.by_fields is not None else tuple(filter(None, [service_field(t)]))
     for code in fields:
         q = t.question_of(code)
-        labels = {o.value: o.label.vi for o in getattr(q, "options", [])}
+        field_labels = {o.value: (o.label.vi, o.label.en) for o in getattr(q, "options", [])}
         key = frame[code].fillna("").astype(str).rename(code)
-        key = key.where(key.isin(list(labels)), "")
-        by_level[code] = _group_units(code, [key], counts, t, options, shares, labels)
+        key = key.where(key.isin(list(field_labels)), "")
+        by_level[code] = _group_units(code, [key], counts, t, options, shares, field_labels)
 
     total = counts.sum().to_frame().T
     sat_nat = satisfaction_table(total, t, options).iloc[0]
@@ -162,7 +161,7 @@ def compute_results(dataset: Dataset, options: IndexOptions = IndexOptions(), *,
             national_counts = None
         else:
             described["national"] = "pooled (no province codes to average)"
-    nation = _unit(NATIONAL, (), "Toàn quốc", len(frame), sat_nat.reindex(codes), shr_nat.reindex(
+    nation = _unit(NATIONAL, (), ("Toàn quốc", "National"), len(frame), sat_nat.reindex(codes), shr_nat.reindex(
         [s.key for s in shares]), national_counts, items)
 
     units = [nation]

@@ -175,6 +175,9 @@ class Scoring(_Strict):
 
     satisfied: list[str] = Field(min_length=1, description="values counted as satisfied, e.g. ['4', '5']")
     aspects: list[Aspect] = Field(min_length=1)
+    service_field: str | None = Field(
+        default=None, description="single-choice field whose values break the results down by service"
+    )
     perception: list[ShareIndicator] = Field(default_factory=list)
     expectation: list[ShareIndicator] = Field(default_factory=list)
     provisional: bool = False
@@ -243,6 +246,9 @@ class Template(_Strict):
                             f"scoring.aspects[{a}].elements[{e}].items: {item!r} is not a single-choice "
                             "field or grid row of this template"
                         )
+        service = self.scoring.service_field
+        if service is not None and self.answer_kinds().get(service) != "single":
+            raise ValueError(f"scoring.service_field: {service!r} is not a single-choice field of this template")
         for group in ("perception", "expectation"):
             for i, ind in enumerate(getattr(self.scoring, group)):
                 for code in ind.fields:

@@ -125,8 +125,10 @@ def test_units_and_mean_of_provinces(mini_dataset: Dataset) -> None:
     ranks = {u.path: u.ranks["OVERALL"] for u in r.level_units("district")}
     assert ranks == {("01", "011"): 1, ("01", "012"): 2, ("02", "021"): 3}
     overall_range = next(g for g in r.ranges if g.level == "province" and g.indicator == "OVERALL")
-    assert overall_range.min == pytest.approx(60.0) and overall_range.min_unit == "02"
-    assert overall_range.max == pytest.approx(80.0) and overall_range.max_unit == "01"
+    assert overall_range.min == pytest.approx(60.0) and overall_range.min_unit == "Hà Giang"  # GSO 02
+    assert overall_range.max == pytest.approx(80.0) and overall_range.max_unit == "Hà Nội"  # GSO 01
+    assert (p2.label, p2.name("en"), p2.code) == ("Hà Giang", "Ha Giang", "02")
+    assert d.label == "012" and d.label_en is None  # districts keep their codes
 
 
 def test_ranking_ties_share_a_rank() -> None:
