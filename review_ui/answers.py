@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from omr.errors import BadArgumentsError, ConflictError, NotFoundError
 from omr.store.schema import AnswerRow, ReviewItem
 from omr.template.model import DigitsField, Template
+from omr.types import MULTIPLE
 from review_ui.audit import Event, as_utc, last_change, record, utcnow
 from review_ui.marking import option_values
 
@@ -25,8 +26,11 @@ def normalise_value(template: Template, code: str, value: str) -> str:
     value = value.strip()
     if kind in ("single", "grid"):
         allowed = option_values(template, code)
-        if value and value not in allowed:
-            raise BadArgumentsError(f"{code}: {value!r} is not one of the values {', '.join(allowed)} (or blank)")
+        if value and value != MULTIPLE and value not in allowed:
+            raise BadArgumentsError(
+                f"{code}: {value!r} is not one of the values {', '.join(allowed)} "
+                f"(or blank, or {MULTIPLE} when several boxes are really marked)"
+            )
         return value
     if kind == "multi":
         allowed = option_values(template, code)

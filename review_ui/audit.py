@@ -16,10 +16,14 @@ def utcnow() -> dt.datetime:
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite returns naive datetimes; every time in this app is UTC."""
+    """A stored time in UTC.
+
+    SQLite returns naive datetimes (written as UTC); PostgreSQL returns aware ones in the session's
+    time zone (``Asia/Ho_Chi_Minh`` on a server set up in Vietnam), which are converted.
+    """
     if value is None:
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def fmt_time(value: dt.datetime | None) -> str:

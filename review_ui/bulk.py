@@ -7,7 +7,6 @@ boxes change and the value of every affected field is decided again under the ma
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
@@ -18,35 +17,13 @@ from omr.store.schema import AnswerRow, BoxRow, FormRow
 from omr.template.model import GridField, MultiField, SingleField, Template
 from review_ui.answers import close_field_items, write_answer
 from review_ui.audit import Event, record
+from review_ui.contexts import BulkBox, BulkContext
 from review_ui.marking import decide
 from review_ui.templates_index import TemplateIndex
 
 MAX_BOXES = 400
-
-
-@dataclass(frozen=True)
-class BulkBox:
-    id: int
-    form_id: str
-    field: str
-    value: str
-    state: str
-    darkness: float
-    confidence: float
-    answer_id: int
-    revision: int
-    image_url: str
-
-
-@dataclass(frozen=True)
-class BulkContext:
-    """``/bulk/<question>`` and ``/api/bulk/<question>``."""
-
-    question: str
-    label: str = ""
-    boxes: tuple[BulkBox, ...] = field(default=(), metadata={"help": "sorted by darkness, darkest first"})
-    boundary: int = field(default=0, metadata={"help": "proposed count of marked boxes (the first ones)"})
-    truncated: bool = False
+BULK_KINDS = ("single", "multi", "grid")
+"""Question kinds whose boxes can be settled in a bulk grid."""
 
 
 class BulkConfirm(BaseModel):
@@ -107,7 +84,7 @@ def bulk_context(store: Store, index: TemplateIndex, question: str, lang: str) -
     truncated = len(boxes) > MAX_BOXES
     boxes = boxes[:MAX_BOXES]
     boundary = sum(1 for b in boxes if b.state == "marked")
-    return BulkContext(question, label, tuple(boxes), boundary, truncated)
+    return BulkContext(question, label, tuple(boxes), boundary, len({b.form_id for b in boxes}), truncated)
 
 
 def confirm_bulk(store: Store, index: TemplateIndex, question: str, body: BulkConfirm, actor: str) -> int:

@@ -15,13 +15,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omr.errors import NotAuthenticatedError, SipasError
-from review_ui.rendering import render_error
+from review_ui.rendering import error_body, render_error
 
 log = logging.getLogger(__name__)
-
-
-def error_body(messages: list[str], status: int) -> dict[str, object]:
-    return {"ok": False, "error": "; ".join(messages), "errors": messages, "status": status}
 
 
 def is_api(request: Request) -> bool:

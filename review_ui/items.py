@@ -6,56 +6,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dc_field
-
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from omr.errors import BadArgumentsError, NotFoundError
+from omr.formid import display_form_id
 from omr.store.db import Store
 from omr.store.schema import AnswerRow, FormRow, ReviewItem
 from omr.template.model import DigitsField, GridField, MultiField, SingleField
 from review_ui.answers import normalise_value, write_answer
 from review_ui.audit import as_utc
+from review_ui.contexts import ItemView, OptionView
 from review_ui.i18n import Lang
 from review_ui.leases import finish_item
 from review_ui.pagefix import identify_page, set_corners
 from review_ui.templates_index import TemplateIndex
-
-
-@dataclass(frozen=True)
-class OptionView:
-    value: str
-    label: str
-    key: str = dc_field(metadata={"help": "keyboard key that chooses it"})
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """Everything the queue needs to show one leased item (also the JSON of ``/api/queue/next``)."""
-
-    id: int = dc_field(metadata={"help": "review item id"})
-    kind: str = dc_field(metadata={"help": "field | unidentified_page | unaligned_page"})
-    lease_token: str = dc_field(metadata={"help": "send back with the submit"})
-    lease_expires: str = dc_field(metadata={"help": "ISO time the lease ends"})
-    form_id: str | None = None
-    field: str | None = None
-    question: str | None = None
-    page_id: int | None = None
-    reason: str | None = None
-    answer_id: int | None = None
-    answer_kind: str | None = dc_field(default=None, metadata={"help": "single | grid | multi | digits | text"})
-    value: str = dc_field(default="", metadata={"help": "current value (the machine reading until reviewed)"})
-    machine_value: str = ""
-    confidence: float | None = None
-    revision: int | None = dc_field(default=None, metadata={"help": "answer revision to send back"})
-    label: str = ""
-    row_label: str = ""
-    options: tuple[OptionView, ...] = ()
-    length: int | None = dc_field(default=None, metadata={"help": "digit count of a digits field"})
-    image_url: str | None = dc_field(default=None, metadata={"help": "the crop, or the raw page for page items"})
-    page_url: str | None = None
 
 
 class SubmitBody(BaseModel):
@@ -89,7 +54,9 @@ def item_view(store: Store, index: TemplateIndex, item_id: int, lang: Lang) -> I
         base = {
             "id": it.id, "kind": it.kind, "lease_token": it.lease_token or "",
             "lease_expires": expires.isoformat() if expires else "", "form_id": it.form_id,
-            "field": it.field, "question": it.question, "page_id": it.page_id, "reason": it.reason,
+            "display_form_id": display_form_id(it.form_id) if it.form_id else None,
+            "form_url": f"/forms/{it.form_id}" if it.form_id else None, "field": it.field,
+            "question": it.question, "page_id": it.page_id, "reason": it.reason,
         }
         if it.kind != "field":
             return ItemView(**base, image_url=f"/img/pages/{it.page_id}/raw.png",  # type: ignore[arg-type]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dc_field
-
 from sqlalchemy import select
 
 from omr.errors import NotFoundError
@@ -12,84 +9,9 @@ from omr.formid import display_form_id, normalise_form_id
 from omr.store.db import Store
 from omr.store.schema import AnswerRow, AuditEvent, BoxRow, FormRow, PageRow
 from review_ui.audit import fmt_time
+from review_ui.contexts import AnswerView, AuditView, FormContext, OverlayBox, PageContext, PagePresence
 from review_ui.geometry import page_fraction
 from review_ui.templates_index import TemplateIndex
-
-
-@dataclass(frozen=True)
-class OverlayBox:
-    id: int
-    field: str
-    value: str
-    state: str
-    confidence: float
-    darkness: float
-    left: float = dc_field(metadata={"help": "percent of the page width"})
-    top: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class AnswerView:
-    id: int
-    field: str
-    kind: str
-    value: str
-    machine_value: str
-    status: str
-    confidence: float
-    reason: str | None
-    revision: int
-    page_id: int | None
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """``/pages/<id>`` and ``/api/pages/<id>``."""
-
-    id: int
-    outcome: str
-    reason: str | None
-    form_id: str | None
-    page_number: int | None
-    template: str | None
-    image_url: str | None = dc_field(metadata={"help": "aligned image, or the raw one when not aligned"})
-    aligned: bool
-    boxes: tuple[OverlayBox, ...]
-    answers: tuple[AnswerView, ...]
-
-
-@dataclass(frozen=True)
-class PagePresence:
-    number: int
-    page_id: int | None
-    outcome: str | None
-
-
-@dataclass(frozen=True)
-class AuditView:
-    at: str
-    actor: str
-    action: str
-    field: str | None
-    page_id: int | None
-    old: str | None
-    new: str | None
-
-
-@dataclass(frozen=True)
-class FormContext:
-    """``/forms/<form_id>`` and ``/api/forms/<form_id>``."""
-
-    form_id: str
-    display_id: str
-    template: str
-    version: str
-    pages: tuple[PagePresence, ...]
-    missing: tuple[int, ...]
-    answers: tuple[AnswerView, ...]
-    audit: tuple[AuditView, ...]
 
 
 def _answer(a: AnswerRow) -> AnswerView:
@@ -97,7 +19,8 @@ def _answer(a: AnswerRow) -> AnswerView:
                       a.revision, a.page_id)
 
 
-def page_context(store: Store, index: TemplateIndex, page_id: int) -> PageContext:
+def page_context(store: Store, index: TemplateIndex, page_id: int, *, can_edit: bool = False) -> PageContext:
+    """The page view of ``page_id``; ``can_edit`` says whether the viewer may edit answers."""
     with store.session() as s:
         page = s.get(PageRow, page_id)
         if page is None:
@@ -117,13 +40,15 @@ def page_context(store: Store, index: TemplateIndex, page_id: int) -> PageContex
                                               left, top, w, h))
     kind = "aligned" if page.image_path else "raw" if page.raw_image_path else None
     return PageContext(
-        page.id, page.outcome, page.reason, page.form_id, page.page_number, page.template,
+        page.id, page.outcome, page.reason, page.form_id,
+        display_form_id(page.form_id) if page.form_id else None, page.page_number, page.template,
         f"/img/pages/{page.id}/{kind}.png" if kind else None, bool(page.image_path),
-        tuple(overlay), tuple(_answer(a) for a in answers),
+        tuple(overlay), tuple(_answer(a) for a in answers), can_edit,
     )
 
 
-def form_context(store: Store, form_text: str) -> FormContext:
+def form_context(store: Store, form_text: str, *, can_edit: bool = False) -> FormContext:
+    """The form view of ``form_text`` (typed with or without the dash, any case)."""
     form_id = normalise_form_id(form_text) or form_text
     with store.session() as s:
         form = s.get(FormRow, form_id)
@@ -132,7 +57,10 @@ def form_context(store: Store, form_text: str) -> FormContext:
         pages = s.scalars(
             select(PageRow).where(PageRow.form_id == form_id, PageRow.duplicate_of.is_(None)).order_by(PageRow.id)
         ).all()
-        answers = s.scalars(select(AnswerRow).where(AnswerRow.form_id == form_id).order_by(AnswerRow.id)).all()
+        answers = s.scalars(
+            select(AnswerRow).outerjoin(PageRow, PageRow.id == AnswerRow.page_id)
+            .where(AnswerRow.form_id == form_id).order_by(PageRow.page_number, AnswerRow.id)
+        ).all()
         events = s.scalars(
             select(AuditEvent).where(AuditEvent.form_id == form_id).order_by(AuditEvent.id.desc()).limit(500)
         ).all()
@@ -146,4 +74,5 @@ def form_context(store: Store, form_text: str) -> FormContext:
         tuple(p.number for p in presence if p.page_id is None),
         tuple(_answer(a) for a in answers),
         tuple(AuditView(fmt_time(e.at), e.actor, e.action, e.field, e.page_id, e.old, e.new) for e in events),
+        can_edit,
     )

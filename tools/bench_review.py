@@ -44,14 +44,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(n_items: int = 50) -> dict[str, float]:
-    """Median and p95 (ms) from one key press on a checkbox item to the next item on screen."""
+def run(n_items: int = 50, db_url: str | None = None) -> dict[str, float]:
+    """Median and p95 (ms) from one key press on a checkbox item to the next item on screen.
+
+    ``db_url`` puts the workspace database in PostgreSQL (an empty database or schema) instead of
+    SQLite.
+    """
     from playwright.sync_api import sync_playwright
 
     from omr._tools import chromium_path
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Path(tmp) / "ws")
+        store = open_store(Path(tmp) / "ws", db_url)
         template = load_template(MINI)
         forms = n_items // 2 + 2  # two grid rows (Q9) per form, every one flagged
         build_sample_workspace(store, template, forms=forms, seed=3, flag_share=1.0)

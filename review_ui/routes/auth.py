@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -10,20 +9,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from omr.errors import NotAuthenticatedError
+from review_ui.contexts import LoginContext, SessionContext
 from review_ui.deps import Csrf, CurrentUser, SettingsDep, UserCsrf, csrf_token
-from review_ui.i18n import LANGS
+from review_ui.i18n import LANGS, pick_lang
 from review_ui.permissions import ACTIONS
-from review_ui.rendering import render
+from review_ui.rendering import as_json, render
 from review_ui.security import new_csrf_token
 from review_ui.users import UserInfo, authenticate
 
 router = APIRouter(tags=["auth"])
-
-
-@dataclass(frozen=True)
-class LoginContext:
-    next: str
-    error: str | None = None
 
 
 def _safe_next(target: str | None) -> str:
@@ -79,9 +73,13 @@ class LoginBody(BaseModel):
 @router.get("/api/session")
 def session_json(request: Request, settings: SettingsDep) -> JSONResponse:
     """Who is logged in (or null) and the CSRF token to send with POSTs (public)."""
-    name = request.session.get("user")
-    return JSONResponse({"ok": True, "user": name, "role": request.session.get("role"),
-                         "csrf_token": csrf_token(request), "lang": request.session.get("lang", "vi")})
+    return as_json(session_context(request))
+
+
+def session_context(request: Request) -> SessionContext:
+    user, role = request.session.get("user"), request.session.get("role")
+    return SessionContext(user if isinstance(user, str) else None, role if isinstance(role, str) else None,
+                          pick_lang(request.session.get("lang")), csrf_token(request))
 
 
 @router.post("/api/login", dependencies=[Csrf])

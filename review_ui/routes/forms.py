@@ -16,12 +16,11 @@ router = APIRouter(tags=["forms"])
 @router.get("/forms/{form_id}")
 def form_html(form_id: str, request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
     require(user, "view-pages")
-    ctx = form_context(settings.store, form_id)
-    request.state.can_edit = allowed(user, "review")
+    ctx = form_context(settings.store, form_id, can_edit=allowed(user, "review"))
     return render(request, "form.html", ctx, json_url=f"/api/forms/{form_id}")
 
 
 @router.get("/api/forms/{form_id}")
 def form_json(form_id: str, settings: SettingsDep, user: CurrentUser) -> JSONResponse:
     require(user, "view-pages")
-    return as_json(form_context(settings.store, form_id))
+    return as_json(form_context(settings.store, form_id, can_edit=allowed(user, "review")))

@@ -16,12 +16,11 @@ router = APIRouter(tags=["pages"])
 @router.get("/pages/{page_id}")
 def page_html(page_id: int, request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
     require(user, "view-pages")
-    ctx = page_context(settings.store, settings.templates, page_id)
-    request.state.can_edit = allowed(user, "review")
+    ctx = page_context(settings.store, settings.templates, page_id, can_edit=allowed(user, "review"))
     return render(request, "page.html", ctx, json_url=f"/api/pages/{page_id}")
 
 
 @router.get("/api/pages/{page_id}")
 def page_json(page_id: int, settings: SettingsDep, user: CurrentUser) -> JSONResponse:
     require(user, "view-pages")
-    return as_json(page_context(settings.store, settings.templates, page_id))
+    return as_json(page_context(settings.store, settings.templates, page_id, can_edit=allowed(user, "review")))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -11,30 +10,23 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from review_ui.config import Settings
+from review_ui.contexts import QueueContext
 from review_ui.deps import CurrentUser, LangDep, SettingsDep, UserCsrf, allow
 from review_ui.i18n import Lang
 from review_ui.items import SubmitBody, item_view, submit
 from review_ui.leases import lease_next, release
 from review_ui.permissions import require
-from review_ui.progress import progress_context
-from review_ui.rendering import render
+from review_ui.progress import item_counts
+from review_ui.rendering import as_json, render
 
 router = APIRouter(tags=["queue"])
 MAX_SKIPS = 500
-
-
-@dataclass(frozen=True)
-class QueueContext:
-    """``/queue``: the shell the keyboard verifier runs in (items come from ``/api/queue/next``)."""
-
-    kind: str | None
-    question: str | None
-    open_items: int
+Kind = Literal["field", "unidentified_page", "unaligned_page"]
 
 
 class NextBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["field", "unidentified_page", "unaligned_page"] | None = None
+    kind: Kind | None = None
     question: str | None = None
 
 
@@ -44,30 +36,38 @@ def _skips(request: Request) -> list[int]:
 
 
 def _next_json(request: Request, settings: Settings, user: str, lang: Lang, body: NextBody) -> dict[str, object]:
-    got = lease_next(settings.store, user, lease_seconds=settings.lease_seconds, skip=_skips(request),
+    """The next item (or None), how many open items match the filter (this one included), how many skipped."""
+    skips = _skips(request)
+    got = lease_next(settings.store, user, lease_seconds=settings.lease_seconds, skip=skips,
                      kind=body.kind, question=body.question)
+    counts = {"remaining": item_counts(settings.store).open_items(body.kind, body.question), "skips": len(skips)}
     if got is None:
-        return {"item": None}
+        return {"item": None, **counts}
     view = item_view(settings.store, settings.templates, got[0], lang)
-    return {"item": dataclasses.asdict(view)}
+    return {"item": dataclasses.asdict(view), **counts}
+
+
+def _queue_context(settings: Settings, kind: Kind | None, question: str | None) -> QueueContext:
+    counts = item_counts(settings.store)
+    return QueueContext(kind, question, counts.open_items(kind, question), counts.by_kind, counts.by_question)
 
 
 @router.get("/queue")
 def queue_page(request: Request, settings: SettingsDep, user: CurrentUser,
-               kind: str | None = None, question: str | None = None) -> Response:
+               kind: Kind | None = None, question: str | None = None) -> Response:
+    """The keyboard verifier, optionally for one kind of item or one question."""
     require(user, "review")
-    ctx = progress_context(settings.store)
-    open_items = sum(r.open + r.leased for r in ctx.items)
-    return render(request, "queue.html", QueueContext(kind, question, open_items), json_url="/api/queue")
+    ctx = _queue_context(settings, kind, question)
+    query = "&".join(f"{k}={v}" for k, v in (("kind", kind), ("question", question)) if v)
+    return render(request, "queue.html", ctx, json_url="/api/queue" + (f"?{query}" if query else ""))
 
 
 @router.get("/api/queue")
-def queue_json(settings: SettingsDep, user: CurrentUser) -> JSONResponse:
-    """Open, leased and done items by kind and by question."""
+def queue_json(settings: SettingsDep, user: CurrentUser, kind: Kind | None = None,
+               question: str | None = None) -> JSONResponse:
+    """Open, leased and done items by kind and by question (the twin of ``/queue``)."""
     require(user, "review")
-    ctx = progress_context(settings.store)
-    return JSONResponse({"ok": True, "items": [dataclasses.asdict(r) for r in ctx.items],
-                         "questions": [dataclasses.asdict(r) for r in ctx.questions]})
+    return as_json(_queue_context(settings, kind, question))
 
 
 @router.post("/api/queue/next", dependencies=[allow("review"), UserCsrf])
@@ -79,7 +79,7 @@ def queue_next(request: Request, settings: SettingsDep, user: CurrentUser, lang:
 
 
 class SubmitAndNext(SubmitBody):
-    next_kind: Literal["field", "unidentified_page", "unaligned_page"] | None = None
+    next_kind: Kind | None = None
     next_question: str | None = None
 
 
@@ -91,13 +91,13 @@ def item_submit(item_id: int, request: Request, settings: SettingsDep, user: Cur
     plain = SubmitBody(**body.model_dump(exclude={"next_kind", "next_question"}))
     submit(settings.store, settings.templates, item_id, user.name, plain)
     nxt = _next_json(request, settings, user.name, lang, NextBody(kind=body.next_kind, question=body.next_question))
-    return JSONResponse({"ok": True, "done": item_id, "next": nxt["item"]})
+    return JSONResponse({"ok": True, "done": item_id, "next": nxt.pop("item"), **nxt})
 
 
 class SkipBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lease_token: str
-    next_kind: Literal["field", "unidentified_page", "unaligned_page"] | None = None
+    next_kind: Kind | None = None
     next_question: str | None = None
 
 
@@ -109,7 +109,7 @@ def item_skip(item_id: int, request: Request, settings: SettingsDep, user: Curre
     release(settings.store, item_id, user.name, body.lease_token)
     request.session["skip"] = (_skips(request) + [item_id])[-MAX_SKIPS:]
     nxt = _next_json(request, settings, user.name, lang, NextBody(kind=body.next_kind, question=body.next_question))
-    return JSONResponse({"ok": True, "skipped": item_id, "next": nxt["item"]})
+    return JSONResponse({"ok": True, "skipped": item_id, "next": nxt.pop("item"), **nxt})
 
 
 @router.post("/api/queue/reset-skips", dependencies=[allow("review"), UserCsrf])

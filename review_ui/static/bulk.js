@@ -5,6 +5,9 @@
   const cells = Array.from(document.querySelectorAll("#grid .bx"));
   let boundary = Number(root.dataset.boundary || 0), busy = false;
 
+  const summary = document.getElementById("summary");
+  const forms = new Set(cells.map((c) => (c.getAttribute("title") || "").split(" ")[0])).size;
+
   function paint() {
     cells.forEach((c, i) => {
       c.classList.toggle("marked", i < boundary);
@@ -12,6 +15,10 @@
       c.classList.toggle("edge", i === boundary - 1);
     });
     root.dataset.current = String(boundary);
+    if (summary) {
+      summary.textContent = root.dataset.tSummary.replace("{n}", cells.length).replace("{forms}", forms)
+        .replace("{marked}", boundary);
+    }
   }
   cells.forEach((c, i) => c.addEventListener("click", () => { boundary = i + 1 === boundary ? i : i + 1; paint(); }));
 
@@ -26,7 +33,7 @@
     const {data} = await window.sipas.post("/api/bulk/" + encodeURIComponent(root.dataset.question), {marked, unmarked, revisions});
     busy = false;
     if (!data.ok) { window.sipas.say(data.error, true); return; }
-    window.sipas.say("✓ " + data.answers_changed);
+    window.sipas.say("✓ " + root.dataset.tChanged.replace("{n}", data.answers_changed));
     root.dataset.done = "1";
     setTimeout(() => location.reload(), 300);
   }

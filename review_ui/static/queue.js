@@ -3,9 +3,11 @@
 (function () {
   const root = document.getElementById("queue");
   const box = document.getElementById("item");
+  const actions = document.getElementById("actions");
   const T = (k) => root.dataset["t" + k] || k;
   const filt = {next_kind: root.dataset.kind || null, next_question: root.dataset.question || null};
-  let item = null, chosen = new Set(), corners = [], busy = false;
+  const MULTIPLE = "*";
+  let item = null, chosen = new Set(), corners = [], busy = false, skipped = 0, remaining = 0;
 
   function el(tag, attrs, text) {
     const e = document.createElement(tag);
@@ -14,46 +16,92 @@
     return e;
   }
 
+  function counts(data) {
+    if (typeof data.remaining === "number") {
+      remaining = data.remaining;
+      document.getElementById("remaining").textContent = String(remaining);
+    }
+    if (typeof data.skips === "number") skipped = data.skips;
+  }
+
+  function shown(value) { return value === MULTIPLE ? T("Several") : value === "" ? T("Blank") : value; }
+
+  function meta() {
+    const p = el("p", {class: "meta"});
+    const add = (node) => { if (p.childNodes.length) p.appendChild(document.createTextNode(" · ")); p.appendChild(node); };
+    if (item.form_id) add(el("a", {href: item.form_url, target: "_blank"}, T("Form") + " " + item.display_form_id));
+    if (item.page_url) add(el("a", {href: item.page_url, target: "_blank"}, T("Page")));
+    if (item.reason) add(document.createTextNode(T("Reason") + ": " + item.reason));
+    if (item.kind === "field") {
+      add(document.createTextNode(T("Machine") + ": " + shown(item.machine_value)));
+      if (item.confidence != null) add(document.createTextNode(T("Confidence") + " " + Math.round(item.confidence * 100) + "%"));
+    }
+    return p;
+  }
+
   function show(next) {
     item = next; chosen = new Set(); corners = []; busy = false;
+    box.after(actions);
     box.replaceChildren();
-    if (!item) { box.dataset.itemId = ""; box.appendChild(el("p", {class: "empty", id: "empty"}, T("Empty"))); return; }
+    actions.hidden = !item;
+    if (!item) {
+      box.dataset.itemId = "";
+      box.appendChild(el("p", {class: "empty", id: "empty"}, T("Empty")));
+      if (remaining > skipped) box.appendChild(el("p", {class: "hint"}, T("Busy")));
+      if (skipped > 0) {  // items skipped in this session may be left
+        const again = el("button", {id: "reset-skips"}, T("Skipped"));
+        again.addEventListener("click", async () => {
+          const {data} = await window.sipas.post("/api/queue/reset-skips", {});
+          if (data.ok) location.reload(); else window.sipas.say(data.error, true);
+        });
+        box.appendChild(again);
+      }
+      return;
+    }
     box.dataset.itemId = String(item.id);
     const head = el("h2", {class: "q"});
     if (item.kind === "field") {
-      head.textContent = item.field + " — " + item.label + (item.row_label ? " · " + item.row_label : "");
+      head.appendChild(el("span", {class: "code"}, item.field));
+      head.appendChild(document.createTextNode(" " + item.label));
+      if (item.row_label) head.appendChild(el("span", {class: "row"}, item.row_label));
     } else {
       head.textContent = item.kind === "unidentified_page" ? T("Unidentified") : T("Unaligned");
     }
     box.appendChild(head);
-    const meta = el("p", {class: "meta"});
-    meta.textContent = [item.form_id || "", item.reason ? T("Reason") + ": " + item.reason : "",
-      item.confidence != null ? "conf " + item.confidence.toFixed(2) : ""].filter(Boolean).join(" · ");
-    box.appendChild(meta);
+    box.appendChild(meta());
     const wrap = el("div", {class: "crop-wrap"});
     const img = el("img", {class: item.kind === "field" ? "crop" : "raw", id: "crop", src: item.image_url, alt: ""});
     wrap.appendChild(img);
-    box.appendChild(wrap);
-    if (item.kind === "field") showField(); else if (item.kind === "unidentified_page") showIdentify();
-    else showCorners(img, wrap);
+    if (item.kind === "field") {
+      box.appendChild(wrap);
+      showField(box);
+      box.after(actions);  // under the item
+      return;
+    }
+    const split = el("div", {class: "page-item"});  // the page on the left, what to do on the right
+    const panel = el("div", {class: "panel"});
+    split.append(wrap, panel);
+    box.appendChild(split);
+    if (item.kind === "unidentified_page") showIdentify(panel); else showCorners(panel, img, wrap);
+    panel.appendChild(actions);  // beside the page, not below it
   }
 
-  function showField() {
+  function option(key, value, label, onPick) {
+    const li = el("li", {"data-value": value});
+    li.appendChild(el("kbd", {}, key));
+    li.appendChild(document.createTextNode(" " + label));
+    li.addEventListener("click", onPick);
+    return li;
+  }
+
+  function showField(box) {
     const k = item.answer_kind;
     if (k === "single" || k === "grid" || k === "multi") {
       if (k === "multi") item.value.split(";").filter(Boolean).forEach((v) => chosen.add(v));
       const ul = el("ol", {class: "opts", id: "opts"});
-      for (const o of item.options) {
-        const li = el("li", {"data-value": o.value});
-        li.appendChild(el("kbd", {}, o.key));
-        li.appendChild(document.createTextNode(" " + o.label));
-        li.addEventListener("click", () => (k === "multi" ? toggle(o.value) : send(o.value)));
-        ul.appendChild(li);
-      }
-      const blank = el("li", {"data-value": ""});
-      blank.appendChild(el("kbd", {}, "0"));
-      blank.appendChild(document.createTextNode(" " + T("Blank")));
-      ul.appendChild(blank);
+      for (const o of item.options) ul.appendChild(option(o.key, o.value, o.label, () => (k === "multi" ? toggle(o.value) : send(o.value))));
+      ul.appendChild(option("0", "", T("Blank"), () => (k === "multi" ? clear() : send(""))));
+      if (k !== "multi") ul.appendChild(option(MULTIPLE, MULTIPLE, T("Several"), () => send(MULTIPLE)));
       box.appendChild(ul);
       box.appendChild(el("p", {class: "keys"}, k === "multi" ? T("KeysMulti") : T("KeysChoice")));
       paint();
@@ -68,16 +116,18 @@
   }
 
   function paint() {
-    const cur = item.answer_kind === "multi" ? chosen : new Set([item.value]);
+    const machine = item.machine_value.split(";");
     document.querySelectorAll("#opts li").forEach((li) => {
-      li.classList.toggle("sel", item.answer_kind === "multi" ? cur.has(li.dataset.value) : li.dataset.value === item.value);
-      li.classList.toggle("machine", item.machine_value.split(";").includes(li.dataset.value) && li.dataset.value !== "");
+      const v = li.dataset.value;
+      li.classList.toggle("sel", item.answer_kind === "multi" ? chosen.has(v) : v === item.value);
+      li.classList.toggle("machine", machine.includes(v) && v !== "");
     });
   }
 
   function toggle(v) { if (chosen.has(v)) chosen.delete(v); else chosen.add(v); paint(); }
+  function clear() { chosen.clear(); paint(); }
 
-  function showIdentify() {
+  function showIdentify(box) {
     const f = el("div", {class: "identify"});
     const a = el("input", {id: "form-id", placeholder: "K7M2-Q9XH", autocomplete: "off", "aria-label": T("FormId")});
     const b = el("input", {id: "page-number", type: "number", min: "1", value: "1", "aria-label": T("PageNumber")});
@@ -89,7 +139,7 @@
     a.focus();
   }
 
-  function showCorners(img, wrap) {
+  function showCorners(box, img, wrap) {
     box.appendChild(el("p", {class: "keys"}, T("KeysCorners")));
     img.addEventListener("click", (ev) => {
       if (corners.length >= 4) return;
@@ -107,12 +157,19 @@
     const {status, data} = await window.sipas.post(url, body);
     if (!data.ok) { busy = false; window.sipas.say(data.error || ("HTTP " + status), true); return; }
     window.sipas.say("");
+    counts(data);
     show("next" in data ? data.next : data.item);
   }
 
   function send(value) {
     if (!item || busy) return;
     call("/api/items/" + item.id + "/submit", {lease_token: item.lease_token, revision: item.revision, value, ...filt});
+  }
+
+  function confirmField() {
+    const k = item.answer_kind;
+    if (k === "digits" || k === "text") send(document.getElementById("answer").value);
+    else send(k === "multi" ? item.options.map((o) => o.value).filter((v) => chosen.has(v)).join(";") : item.value);
   }
 
   function submitPage() {
@@ -124,8 +181,13 @@
     }
   }
 
+  function confirm() { if (item && !busy) { if (item.kind === "field") confirmField(); else submitPage(); } }
   function skip() { if (item && !busy) call("/api/items/" + item.id + "/skip", {lease_token: item.lease_token, ...filt}); }
   function openPage() { if (item && item.page_url) window.open(item.page_url, "_blank"); }
+
+  document.getElementById("btn-confirm").addEventListener("click", confirm);
+  document.getElementById("btn-skip").addEventListener("click", skip);
+  document.getElementById("btn-page").addEventListener("click", openPage);
 
   document.addEventListener("keydown", (ev) => {
     if (!item || busy) return;
@@ -136,26 +198,19 @@
       if (lower === "s" || ev.code === "KeyS") { ev.preventDefault(); skip(); return; }
       if (lower === "p" || ev.code === "KeyP") { ev.preventDefault(); openPage(); return; }
     }
+    if (key === "Enter") { ev.preventDefault(); confirm(); return; }
     if (item.kind !== "field") {
-      if (key === "Enter") { ev.preventDefault(); submitPage(); }
-      else if (key === "Backspace" && !inInput && item.kind === "unaligned_page") {
-        corners.pop(); const dots = box.querySelectorAll(".dot"); if (dots.length) dots[dots.length - 1].remove();
+      if (key === "Backspace" && !inInput && item.kind === "unaligned_page") {
+        corners.pop(); const dots = document.querySelectorAll("#item .dot"); if (dots.length) dots[dots.length - 1].remove();
       }
       return;
     }
     const k = item.answer_kind;
-    if (k === "digits" || k === "text") {
-      if (key === "Enter") { ev.preventDefault(); send(document.getElementById("answer").value); }
-      return;
-    }
-    if (key === "Enter") {
-      ev.preventDefault();
-      send(k === "multi" ? item.options.map((o) => o.value).filter((v) => chosen.has(v)).join(";") : item.value);
-      return;
-    }
+    if (k === "digits" || k === "text") return;
+    if (key === MULTIPLE && k !== "multi") { ev.preventDefault(); send(MULTIPLE); return; }
     if (/^[0-9]$/.test(key)) {
       ev.preventDefault();
-      if (key === "0") { if (k === "multi") { chosen.clear(); paint(); } else send(""); return; }
+      if (key === "0") { if (k === "multi") clear(); else send(""); return; }
       const opt = item.options.find((o) => o.key === key);
       if (!opt) return;
       if (k === "multi") toggle(opt.value); else send(opt.value);
@@ -167,6 +222,7 @@
     const {data} = await window.sipas.post("/api/queue/next", {kind: filt.next_kind, question: filt.next_question});
     busy = false;
     if (!data.ok) { window.sipas.say(data.error, true); return; }
+    counts(data);
     show(data.item);
   })();
 })();

@@ -1,20 +1,27 @@
 """A real review workspace for the tests: rendered forms, rasterised at 150 dpi, in SQLite.
 
-Built once per session (about 2 s) and copied for each test that writes.
+Built once per session (about 2 s) and copied for each test that writes; for the PostgreSQL runs
+the copy's rows go into a fresh schema of the test server (:func:`pg_schema`, :func:`copy_rows`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+from sqlalchemy import Integer, create_engine, insert, make_url, select, text
 
 from omr.render import new_copies, render_pdf
-from omr.store.db import open_store
-from omr.store.schema import FormRow, InputFile, PageRow, ReviewItem
+from omr.store.db import DB_FILENAME, open_store
+from omr.store.schema import Base, FormRow, InputFile, PageRow, ReviewItem
 from omr.template.load import load_template
 from review_ui.geometry import PX_PER_MM
 from review_ui.pagefix import marker_centres_mm
@@ -25,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
 USERS = {"admin": "admin", "rev1": "reviewer", "rev2": "reviewer", "op": "operator", "ana": "analyst"}
 SECRET = "test-secret-" + "x" * 40
+PG_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def password(name: str) -> str:
@@ -41,6 +49,8 @@ class Built:
     unaligned_corners: tuple[tuple[float, float], ...]
     outside_page: int
     flagged: int
+    db_url: str | None = None
+    """The database when it is not the workspace's SQLite file (PostgreSQL runs)."""
 
 
 def build(workspace: Path) -> Built:
@@ -99,5 +109,69 @@ def copy_workspace(built: Built, target: Path) -> Built:
     shutil.copytree(built.workspace, target)
     outside = built.workspace.parent / f"{built.workspace.name}-outside.png"
     shutil.copy(outside, target.parent / f"{target.name}-outside.png")
-    return Built(target, built.form_ids, built.unidentified_form, built.unidentified_page, built.unaligned_page,
-                 built.unaligned_corners, built.outside_page, built.flagged)
+    return dataclasses.replace(built, workspace=target)
+
+
+@contextmanager
+def pg_schema(server_url: str) -> Iterator[str]:
+    """A fresh, empty schema on the PostgreSQL server; yields a URL whose search_path is that schema.
+
+    The URL's sessions run in Vietnam time (as a server set up there would), so a time that is not
+    converted to UTC shows up in the tests. The schema is dropped afterwards (everything using it
+    must have disposed its engine by then).
+    """
+    name = f"review_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url)
+    try:
+        with admin.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{name}"'))
+        url = make_url(server_url).update_query_dict({"options": f"-csearch_path={name} -ctimezone={PG_TIMEZONE}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as c:
+            c.execute(text("SET LOCAL lock_timeout = '20s'"))
+            c.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
+
+
+def _utc(value: object) -> object:
+    """SQLite hands back naive datetimes (UTC by convention); PostgreSQL must get them as UTC."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def copy_rows(sqlite_file: Path, url: str) -> None:
+    """Copy every row of a workspace's SQLite database into the empty database at ``url``.
+
+    Tables are created first; integer-key sequences continue after the copied ids, so rows added
+    later by the app get fresh ids.
+    """
+    src = create_engine(f"sqlite:///{sqlite_file}")
+    dst = create_engine(url)
+    try:
+        Base.metadata.create_all(dst)
+        with src.connect() as a, dst.begin() as b:
+            for table in Base.metadata.sorted_tables:
+                rows = [{k: _utc(v) for k, v in r._mapping.items()} for r in a.execute(select(table))]
+                if rows:
+                    b.execute(insert(table), rows)
+                pk = list(table.primary_key.columns)
+                if len(pk) == 1 and isinstance(pk[0].type, Integer) and rows:
+                    b.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
+                                   f"(SELECT max({pk[0].name}) FROM {table.name}))"))
+    finally:
+        src.dispose()
+        dst.dispose()
+
+
+def move_to_postgres(built: Built, url: str) -> Built:
+    """The workspace with its database moved into the (empty) PostgreSQL schema at ``url``.
+
+    The SQLite file is deleted, so nothing can quietly fall back to it.
+    """
+    db = built.workspace / DB_FILENAME
+    copy_rows(db, url)
+    for suffix in ("", "-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    return dataclasses.replace(built, db_url=url)

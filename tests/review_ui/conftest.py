@@ -1,4 +1,9 @@
-"""Fixtures of the review app tests: a real SQLite workspace, in-process clients, a live server."""
+"""Fixtures of the review app tests: a real workspace, in-process clients, a live server.
+
+Every test that uses the workspace runs twice: on the workspace's SQLite file and on PostgreSQL
+(a fresh schema of the server that ``make test`` starts; those runs carry ``@pytest.mark.postgres``
+and are skipped when no server is running).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from _workspace import MINI, SECRET, Built, build, copy_workspace, password
+from _workspace import MINI, SECRET, Built, build, copy_workspace, move_to_postgres, password, pg_schema
 from fastapi import FastAPI
 
 from omr.store.db import Store, open_store
@@ -28,15 +33,28 @@ def built_workspace(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build(tmp_path_factory.mktemp("review") / "ws")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the workspace lives in: ``sqlite`` (its own file) or ``postgres``."""
+    name: str = request.param
+    return name
+
+
 @pytest.fixture()
-def ws(built_workspace: Built, tmp_path: Path) -> Built:
-    """A fresh copy of the workspace for one test."""
-    return copy_workspace(built_workspace, tmp_path / "ws")
+def ws(built_workspace: Built, tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Built]:
+    """A fresh copy of the workspace for one test (on PostgreSQL: in a schema of its own)."""
+    copy = copy_workspace(built_workspace, tmp_path / "ws")
+    if backend == "sqlite":
+        yield copy
+        return
+    server: str = request.getfixturevalue("pg_url")
+    with pg_schema(server) as url:
+        yield move_to_postgres(copy, url)
 
 
 @pytest.fixture()
 def store(ws: Built) -> Iterator[Store]:
-    s = open_store(ws.workspace, create=False)
+    s = open_store(ws.workspace, ws.db_url, create=False)
     yield s
     s.engine.dispose()
 

@@ -111,3 +111,33 @@ def test_bulk_grid_boundary_from_the_keyboard(browser: Browser, live_server: str
             if len(marked) == 1:
                 assert ans.value == marked[0] and ans.status == "reviewed"
         assert s.scalars(select(AuditEvent).where(AuditEvent.actor == "rev2", AuditEvent.action == "bulk")).all()
+
+
+def test_several_marks_key_skip_button_and_bringing_skips_back(browser: Browser, live_server: str,
+                                                               store: Store) -> None:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    try:
+        _login(page, live_server, "rev1", "/queue?question=Q9")
+        page.wait_for_selector("#opts")
+        several = _item_id(page)
+        page.keyboard.press("*")  # the respondent really marked two boxes
+        skipped: list[str] = []
+        cur = _wait_next(page, several)
+        while cur:
+            skipped.append(cur)
+            page.click("#btn-skip")
+            cur = _wait_next(page, cur)
+        page.wait_for_selector("#reset-skips")
+        assert page.inner_text("#remaining") == str(len(skipped))
+        page.click("#reset-skips")
+        page.wait_for_function("document.getElementById('item').dataset.itemId !== ''")
+        assert _item_id(page) in skipped
+    finally:
+        ctx.close()
+    with store.session() as s:
+        it = s.get(ReviewItem, int(several))
+        assert it is not None and it.status == "done"
+        ans = s.scalar(select(AnswerRow).where(AnswerRow.form_id == it.form_id, AnswerRow.field == it.field))
+        assert ans is not None and ans.value == "*" and ans.status == "reviewed"
+        assert all(s.get(ReviewItem, int(i)).status == "open" for i in skipped)  # type: ignore[union-attr]

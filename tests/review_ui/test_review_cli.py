@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _workspace import pg_schema
 
 from omr.cli import main
 from omr.errors import ExitCode
@@ -14,24 +16,36 @@ from omr.store.db import open_store
 from review_ui.users import authenticate
 
 
-def test_user_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None (the workspace's SQLite) or the URL of a fresh PostgreSQL schema (``--db``)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    with pg_schema(request.getfixturevalue("pg_url")) as url:
+        yield url
+
+
+def test_user_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                       db_url: str | None) -> None:
     ws = str(tmp_path / "ws")
+    db = ["--db", db_url] if db_url else []
     monkeypatch.setattr(sys, "stdin", io.StringIO("first-password\n"))
-    assert main(["user", "add", "lan", "--role", "reviewer", "--password-stdin", "-w", ws]) == 0
+    assert main(["user", "add", "lan", "--role", "reviewer", "--password-stdin", "-w", ws, *db]) == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO("other-password\n"))
-    assert main(["user", "add", "lan", "--role", "reviewer", "--password-stdin", "-w", ws]) == ExitCode.conflict
+    assert main(["user", "add", "lan", "--role", "reviewer", "--password-stdin", "-w", ws, *db]) == ExitCode.conflict
     monkeypatch.setattr(sys, "stdin", io.StringIO("second-password\n"))
-    assert main(["user", "passwd", "lan", "--password-stdin", "-w", ws]) == 0
-    store = open_store(Path(ws))
+    assert main(["user", "passwd", "lan", "--password-stdin", "-w", ws, *db]) == 0
+    store = open_store(Path(ws), db_url)
     assert authenticate(store, "lan", "second-password") is not None
     assert authenticate(store, "lan", "first-password") is None
-    assert main(["user", "add", "x", "--role", "boss", "--password-stdin", "-w", ws]) == ExitCode.bad_args
-    assert main(["user", "disable", "lan", "-w", ws]) == 0
+    assert main(["user", "add", "x", "--role", "boss", "--password-stdin", "-w", ws, *db]) == ExitCode.bad_args
+    assert main(["user", "disable", "lan", "-w", ws, *db]) == 0
     assert authenticate(store, "lan", "second-password") is None
     capsys.readouterr()
-    assert main(["user", "list", "-w", ws]) == 0
+    assert main(["user", "list", "-w", ws, *db]) == 0
     assert "lan\treviewer\tdisabled" in capsys.readouterr().out
-    assert main(["user", "disable", "nobody", "-w", ws]) == ExitCode.not_found
+    assert main(["user", "disable", "nobody", "-w", ws, *db]) == ExitCode.not_found
     store.engine.dispose()
 
 
