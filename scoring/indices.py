@@ -140,7 +140,8 @@ def _pct(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
     d = np.asarray(den, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(d > 0, 100.0 * n / np.where(d > 0, d, 1.0), np.nan)
-    return pd.DataFrame(pct.reshape(len(num), -1), index=num.index,
+    shape = (n.shape[0], n.shape[1] if n.ndim == 2 else 1)  # explicit: a unit level may have no rows
+    return pd.DataFrame(pct.reshape(shape), index=num.index,
                         columns=num.columns if isinstance(num, pd.DataFrame) else [0])
 
 

@@ -105,3 +105,19 @@ def test_export_command(tmp_path: Path, mini_template: Template) -> None:
     assert (tmp_path / "d.csv").read_text(encoding="utf-8").splitlines()[0].startswith("form_id,province,district")
     assert (tmp_path / "d.csv.codebook.md").is_file() and (tmp_path / "d.csv.codebook.json").is_file()
     assert main(["export", "--format", "pdf", "--out", str(tmp_path / "x"), "--workspace", ws]) == 1
+
+
+def test_score_with_no_verified_form_reports_it_instead_of_failing(
+    tmp_path: Path, mini_template: Template, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _build(tmp_path, mini_template)
+    with store.session() as s:  # every answer waits for a reviewer
+        for answer in s.query(AnswerRow).all():
+            answer.status = "flagged"
+    out = tmp_path / "out"
+    code = main(["score", "--workspace", str(tmp_path / "ws"), "--template", str(SCORE_MINI), "--out", str(out),
+                 "--no-pdf"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "forms used: 0" in text and "sipas review" in text
+    assert (out / "report.html").exists()
