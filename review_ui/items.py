@@ -20,6 +20,7 @@ from review_ui.contexts import ItemView, OptionView
 from review_ui.i18n import Lang
 from review_ui.leases import finish_item
 from review_ui.pagefix import identify_page, set_corners
+from review_ui.reread import reread_now
 from review_ui.templates_index import TemplateIndex
 
 
@@ -115,6 +116,7 @@ def submit(store: Store, index: TemplateIndex, item_id: int, user: str, body: Su
         with store.session() as s:
             finish_item(s, item_id, user, body.lease_token)
             identify_page(s, page_id, body.form_id, body.page_number, actor=user)
+        reread_now(store, index, page_id)
         return
     if kind == "unaligned_page":
         if body.corners is None:
@@ -122,5 +124,6 @@ def submit(store: Store, index: TemplateIndex, item_id: int, user: str, body: Su
         with store.session() as s:
             finish_item(s, item_id, user, body.lease_token)
             set_corners(s, store.workspace, page_id, body.corners, actor=user)
+        reread_now(store, index, page_id)
         return
     raise BadArgumentsError(f"review item {item_id} has an unknown kind {kind!r}")

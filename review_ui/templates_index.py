@@ -36,6 +36,10 @@ class TemplateIndex:
             info = _load(str(path))
             self._extra[info.template.name] = str(path)
 
+    def extra_sources(self) -> tuple[str, ...]:
+        """The template files given besides the built-in ones."""
+        return tuple(sorted(self._extra.values()))
+
     def get(self, name: str) -> TemplateInfo:
         """The template called ``name``; :class:`TemplateError` naming it when unknown."""
         try:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import typer
 
-from omr.batch import progress_wanted
+from omr.batch import TemplateIndex, progress_wanted
 from omr.batch import scan as run_scan
 from omr.errors import BadArgumentsError, ExitCode
 from omr.formid import display_form_id
-from omr.store.db import open_store
+from omr.reader import ReaderContext
+from omr.reread import Reread, pending_pages, reread_pages
+from omr.store.db import Store, open_store
 from omr.store.manifest import import_manifest
 from omr.store.summary import ScanSummary
 
@@ -59,10 +61,22 @@ def format_summary(s: ScanSummary) -> list[str]:
     return lines
 
 
+def _reread_fixed(store: Store, template: list[Path]) -> list[Reread]:
+    """Read again the pages a reviewer identified or aligned by hand, and say what became of them."""
+    if not pending_pages(store):
+        return []
+    index = TemplateIndex(template)
+    done = reread_pages(store, ReaderContext.load(index.sources), index)
+    for r in done:
+        typer.echo(f"{r.key} (fixed in review): {r.outcome}" + (f" — {r.reason}" if r.reason else ""))
+    return done
+
+
 def scan(
     paths: list[Path] = typer.Argument(
-        ..., help="Scan files (PDF, TIFF, JPEG, PNG) or folders of them (walked recursively, hidden files "
-                  "and .csv/.json/.txt companions skipped).", show_default=False),
+        None, help="Scan files (PDF, TIFF, JPEG, PNG) or folders of them (walked recursively, hidden files "
+                   "and .csv/.json/.txt companions skipped). None: only read again the pages fixed in review.",
+        show_default=False),
     workspace: Path | None = typer.Option(
         None, "--workspace", "-w", help="Workspace folder for the database and the page images kept for "
                                         "review (default: ./sipas-workspace)."),
@@ -86,6 +100,7 @@ def scan(
     Re-running the same files adds nothing twice; an interrupted run carries on where it stopped.
     Exits with 5 when any page was rejected or could not be read, 0 otherwise.
     """
+    paths = paths or []
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise BadArgumentsError(f"no such file or folder: {', '.join(missing)}")
@@ -98,6 +113,10 @@ def scan(
             if not quiet:
                 typer.echo(f"manifest {manifest}: {imported.added} forms added, {imported.updated} updated, "
                            f"{imported.unchanged} already known", err=True)
+        fixed = _reread_fixed(store, template)
+        if not paths:
+            typer.echo(f"nothing to scan; read again {len(fixed)} page(s) fixed in review")
+            return
         result = run_scan(paths, store, jobs=jobs, progress=progress_wanted(quiet), templates=template)
     finally:
         store.engine.dispose()

@@ -86,7 +86,7 @@ class Alignment:
     residual_px: float
     residual_mm: float
     rotation: int
-    method: Literal["markers", "features"]
+    method: Literal["markers", "features", "reviewer"]
     markers: tuple[int, ...]
     aligned: NDArray[np.uint8]
 
@@ -260,7 +260,7 @@ def finish_alignment(
     homography: NDArray[np.float64],
     src_mm: NDArray[np.float64],
     dst_px: NDArray[np.float64],
-    method: Literal["markers", "features"],
+    method: Literal["markers", "features", "reviewer"],
     markers: tuple[int, ...],
     *,
     config: ReaderConfig = DEFAULT_CONFIG,

@@ -51,7 +51,7 @@ class Identification:
     """What a page is, where that came from, and why not when it is unknown."""
 
     identity: PageIdentity | None
-    source: Literal["qr", "printed id", "none"]
+    source: Literal["qr", "printed id", "reviewer", "none"]
     unknown_template: str | None = None
     """Set (the reason) when a readable QR names a template or version that is not loaded."""
     note: str | None = None

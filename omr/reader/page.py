@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from omr.formid import PageIdentity
-from omr.reader.align import Alignment, AlignmentFailure, align_by_markers, find_markers
+from omr.reader.align import Alignment, AlignmentFailure, align_by_markers, find_markers, warp_to_template
 from omr.reader.blank import check_blank
 from omr.reader.boxes import calibrate_page, smooth_page
 from omr.reader.content import read_content
@@ -40,7 +40,13 @@ _MIN_SIDE = 200
 NOT_A_FORM = "not a page of a known template"
 
 
-def read_page(page: PageImage, ctx: ReaderContext) -> PageReading:
+def read_page(
+    page: PageImage,
+    ctx: ReaderContext,
+    *,
+    identity: PageIdentity | None = None,
+    homography: NDArray[np.float64] | None = None,
+) -> PageReading:
     """Read one page image.
 
     Parameters
@@ -49,6 +55,12 @@ def read_page(page: PageImage, ctx: ReaderContext) -> PageReading:
         The page, grayscale (colour and other dtypes are converted).
     ctx : ReaderContext
         Built once per worker with :meth:`ReaderContext.load`.
+    identity : PageIdentity, optional
+        What a reviewer said the page is (form id and page typed in): the QR and the printed id are
+        not looked at.
+    homography : (3, 3) ndarray, optional
+        Template mm → image pixels from the corner markers a reviewer clicked: the markers are not
+        searched for.
 
     Returns
     -------
@@ -61,24 +73,38 @@ def read_page(page: PageImage, ctx: ReaderContext) -> PageReading:
         shape = "x".join(str(s) for s in np.shape(page.image))
         return PageReading("rejected", reason=f"unreadable image: {shape} pixels is not a page image")
     try:
-        return _read(image, ctx)
+        return _read(image, ctx, identity, homography)
     except cv2.error as exc:
         log.debug("%s: OpenCV failed: %s", page.key, exc)
         return PageReading("rejected", reason=f"unreadable image: {str(exc.err or exc).strip()}")
 
 
-def _read(image: NDArray[np.uint8], ctx: ReaderContext) -> PageReading:
+def _given_alignment(image: NDArray[np.uint8], homography: NDArray[np.float64]) -> Alignment:
+    """The alignment a reviewer gave by clicking the corner markers."""
+    h = np.asarray(homography, dtype=np.float64).reshape(3, 3)
+    return Alignment(h, 0.0, 0.0, 0, "reviewer", (), warp_to_template(image, h))
+
+
+def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIdentity | None,
+          given_homography: NDArray[np.float64] | None) -> PageReading:
     config = ctx.config
     scan = find_markers(image, detector=ctx.detector, config=config)
-    if not scan.found:
+    if not scan.found and given_identity is None and given_homography is None:
         blank = check_blank(scan.small, config=config)
         if blank.blank:
             return PageReading("blank", reason=f"blank page ({blank.ink_share:.2%} ink)")
-    fit = align_by_markers(image, scan, config=config)
-    qr = find_qr_aligned(image, fit.homography) if isinstance(fit, Alignment) else None
-    if qr is None:
-        qr = find_qr_anywhere(image, scan.small, scan.factor)
-    ident = classify_payload(qr, ctx.known) if qr is not None else Identification(None, "none")
+    fit: Alignment | AlignmentFailure = (
+        _given_alignment(image, given_homography) if given_homography is not None
+        else align_by_markers(image, scan, config=config)
+    )
+    if given_identity is not None:
+        qr = None
+        ident = Identification(given_identity, "reviewer", note="identified by a reviewer")
+    else:
+        qr = find_qr_aligned(image, fit.homography) if isinstance(fit, Alignment) else None
+        if qr is None:
+            qr = find_qr_anywhere(image, scan.small, scan.factor)
+        ident = classify_payload(qr, ctx.known) if qr is not None else Identification(None, "none")
     if ident.unknown_template:
         return PageReading("rejected", reason=f"{NOT_A_FORM}: {ident.unknown_template}")
     if isinstance(fit, AlignmentFailure) and ident.identity is not None:
@@ -98,6 +124,9 @@ def _read(image: NDArray[np.uint8], ctx: ReaderContext) -> PageReading:
     if identity is None:
         return _aligned_reading("review", fit, reason=f"unidentified page: {ident.note}")
     key = (identity.template, identity.version)
+    if key not in ctx.layouts:
+        return PageReading("rejected", identity=identity,
+                           reason=f"{NOT_A_FORM}: {identity.template} {identity.version} is not loaded")
     layout = ctx.layouts[key]
     if identity.pages != len(layout.pages):
         return PageReading("rejected", identity=identity, reason=(

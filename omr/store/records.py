@@ -181,7 +181,7 @@ def _question(templates: TemplateLookup, template: str, field: str) -> str:
         return field
 
 
-def _record_answers(s: Session, page: PageRow, reading: PageReading, ident: PageIdentity,
+def record_answers(s: Session, page: PageRow, reading: PageReading, ident: PageIdentity,
                     templates: TemplateLookup, actor: str) -> int:
     """Upsert the page's answers, boxes and field review items; returns the number of flagged fields."""
     fid = ident.form_id
@@ -290,7 +290,7 @@ def record_page(store: Store, file: FileState, result: PageResult, templates: Te
                 s.add(FormRow(form_id=ident.form_id, template=ident.template, version=ident.version,
                               pages_expected=ident.pages, units={}, in_manifest=False))
                 s.flush()
-            flagged = _record_answers(s, page, reading, ident, templates, actor)
+            flagged = record_answers(s, page, reading, ident, templates, actor)
         if outcome == "review" and (ident is None or not aligned_ok):
             kind = "unidentified_page" if ident is None else "unaligned_page"
             s.add(ReviewItem(kind=kind, status="open", form_id=ident.form_id if ident else None,

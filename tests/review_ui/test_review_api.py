@@ -128,8 +128,13 @@ def test_unidentified_page_gets_an_identity(client_for: Make, ws: Built, store: 
         page = s.get(PageRow, ws.unidentified_page)
         ev = s.scalar(select(AuditEvent).where(AuditEvent.action == "identify"))
     assert page is not None and page.form_id == ws.unidentified_form and page.page_number == 1
-    assert page.template == "mini" and "re-reading" in (page.reason or "")
-    assert ev is not None and ev.actor == "rev1" and ev.new == f"{ws.unidentified_form}#1"
+    assert page.template == "mini" and ev is not None and ev.actor == "rev1" and ev.new == f"{ws.unidentified_form}#1"
+    # The page was read again at once with the typed identity (no longer waiting for a re-read).
+    with store.session() as s:
+        reread = s.scalar(select(AuditEvent).where(AuditEvent.action == "reread",
+                                                   AuditEvent.page_id == ws.unidentified_page))
+    assert reread is not None and page.outcome in ("read", "review")
+    assert "re-reading" not in (page.reason or "") and page.homography is not None
 
 
 def test_unaligned_page_corners_make_a_homography_and_aligned_image(
