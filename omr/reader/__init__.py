@@ -7,8 +7,9 @@ Stages, one module each, called in order by :func:`omr.reader.page.read_page`:
    (:mod:`~omr.reader.features` matches the rendered blank page when markers are missing);
 3. :mod:`~omr.reader.identify`  QR code, else the printed id by OCR plus the page layout;
 4. :mod:`~omr.reader.positions`, :mod:`~omr.reader.boxes`, :mod:`~omr.reader.marks`  box outlines,
-   ink measures, box states;
-5. :mod:`~omr.reader.fields`, :mod:`~omr.reader.handwriting`  the marking rule, digits and text.
+   ink measures, box states; :mod:`~omr.reader.residue` the dots of faint marks a scan broke up;
+5. :mod:`~omr.reader.fields`, :mod:`~omr.reader.digitfields`, :mod:`~omr.reader.handwriting`  the
+   marking rule, comb digits (with the calendar check of dates) and text.
 
 Every threshold lives in :class:`~omr.reader.config.ReaderConfig`.
 """

@@ -13,7 +13,11 @@ the printed outline, five measures are taken, all vectorised over the boxes of t
 ``white``         radius of the largest blank disc, as a share of the half side (a cross leaves four
                   white triangles, a fill leaves nothing, an empty box is all white);
 ``extent``        size of the largest ink stroke as a share of the side (a dot is small);
-``strength``      mean normalised darkness of the ink (light pencil is faint).
+``strength``      mean normalised darkness of the ink (light pencil is faint);
+``spread``        size of the largest cluster of line-free ink once gaps of up to two pixels are
+                  bridged (a light pencil cross that a fax broke into dots spreads over the box);
+``surround``      share of the paper ring around the box that passes the same ink threshold (a
+                  dithered fax shading has as many dots around a box as inside it).
 
 :mod:`omr.reader.marks` turns them into a state and a confidence.
 """
@@ -84,6 +88,25 @@ def calibrate_page(smoothed: NDArray[np.float32]) -> PageCalibration:
     return PageCalibration(paper, black, noise, np.asarray(background, np.float32))
 
 
+def is_bilevel(image: NDArray[np.uint8], *, share: float = 0.995) -> bool:
+    """Whether a page image is black and white only (a fax, a 1-bit scan).
+
+    Parameters
+    ----------
+    image : (M, N) ndarray of uint8
+        The page as scanned (not the aligned page: resampling makes grey edges).
+    share : float, optional
+        Share of the (sampled) pixels that must be 0 or 255.
+
+    Returns
+    -------
+    bool
+    """
+    sample = image[::7, ::7]
+    extreme = np.count_nonzero((sample == 0) | (sample == 255))
+    return bool(sample.size > 0 and extreme >= share * sample.size)
+
+
 @dataclass(frozen=True)
 class BoxMeasures:
     """The measures of N checkboxes (arrays of shape (N,))."""
@@ -94,6 +117,8 @@ class BoxMeasures:
     white: NDArray[np.float64]
     extent: NDArray[np.float64]
     strength: NDArray[np.float64]
+    spread: NDArray[np.float64]
+    surround: NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.coverage)
@@ -142,7 +167,7 @@ def measure_boxes(
     n = len(boxes)
     if n == 0:
         z = np.zeros(0)
-        return BoxMeasures(z, z, z, z, z, z)
+        return BoxMeasures(z, z, z, z, z, z, z, z)
     outer, inset, inner, ring = _geometry(config)
     origins = np.array([expected_origin(b) for b in boxes], np.int64) + shifts
     size = outer + 2 * _RING_OUT
@@ -168,6 +193,7 @@ def measure_boxes(
     d10, d50 = np.percentile(dark_win[:, ring], [10, 50], axis=1)
     texture = np.minimum(config.ink_texture_sigmas * (d50 - d10) / 1.2816, config.ink_texture_max)
     weak = np.maximum(max(config.ink_weak, config.ink_noise_sigmas * calibration.noise / contrast), texture)
+    surround = (dark_win[:, ring] > weak[:, None]).mean(axis=1)
     weak = weak[:, None, None]
     ink = dark > weak
     lines = _straight_lines(ink, dark_win, a, origins, config)
@@ -178,7 +204,7 @@ def measure_boxes(
     solid = (dark > np.maximum(weak, config.ink_core_share * core[:, None, None])) & ~lines
     q = inner // 4
     strength = (dark * ink_lf).sum(axis=(1, 2)) / np.maximum(ink_lf.sum(axis=(1, 2)), 1)
-    white, extent = _shape_measures(solid, ink_lf)
+    white, extent, spread = _shape_measures(solid, ink_lf)
     return BoxMeasures(
         coverage=solid.mean(axis=(1, 2)).astype(np.float64),
         line_free=ink_lf.mean(axis=(1, 2)).astype(np.float64),
@@ -186,6 +212,8 @@ def measure_boxes(
         white=white,
         extent=extent,
         strength=strength.astype(np.float64),
+        spread=spread,
+        surround=surround.astype(np.float64),
     )
 
 
@@ -251,17 +279,43 @@ def _grow(flags: NDArray[np.bool_]) -> NDArray[np.bool_]:
 
 def _shape_measures(
     ink: NDArray[np.bool_], ink_lf: NDArray[np.bool_]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Largest blank disc (share of the half side, on all ink) and largest stroke (share of the
-    side, on line-free ink) per box."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Largest blank disc (share of the half side, on all ink), largest stroke and largest cluster
+    with gaps bridged (shares of the side, on line-free ink) per box."""
     n, m, _ = ink.shape
     white = np.ones(n)
     extent = np.zeros(n)
-    for i in np.flatnonzero(ink.any(axis=(1, 2))):
+    spread = np.zeros(n)
+    for i in np.flatnonzero(ink_lf.any(axis=(1, 2))):
         stroke = ink_lf[i].astype(np.uint8)
-        count, _, stats, _ = cv2.connectedComponentsWithStats(stroke, connectivity=8)
-        if count > 1:
-            extent[i] = float(stats[1:, [cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT]].max()) / m
+        extent[i] = _largest_span(stroke) / m
+        spread[i] = _bridged_span(stroke) / m
+    for i in np.flatnonzero(ink.any(axis=(1, 2))):
         free = np.pad(1 - ink[i].astype(np.uint8), 1)  # the interior's edge bounds blank areas too
         white[i] = float(cv2.distanceTransform(free, cv2.DIST_L2, 3).max()) / (m / 2 + 1)
-    return white, extent
+    return white, extent, spread
+
+
+_BRIDGE = np.ones((3, 3), np.uint8)
+"""Dilation that joins ink pixels up to two pixels (0.34 mm) apart."""
+
+
+def _bridged_span(mask: NDArray[np.uint8]) -> float:
+    """Width or height (pixels) of the largest group of ink pixels that lie at most two pixels apart
+    (measured on the pixels themselves, not on the dilation that groups them)."""
+    count, labels = cv2.connectedComponents(cv2.dilate(mask, _BRIDGE), connectivity=8)
+    if count <= 1:
+        return 0.0
+    rows, cols = np.nonzero(mask)
+    group = labels[rows, cols]
+    best = 0.0
+    for k in np.unique(group):
+        sel = group == k
+        best = max(best, float(np.ptp(rows[sel])) + 1, float(np.ptp(cols[sel])) + 1)
+    return best
+
+
+def _largest_span(mask: NDArray[np.uint8]) -> float:
+    """Width or height (pixels), whichever is larger, of the largest 8-connected component."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return float(stats[1:, [cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT]].max()) if count > 1 else 0.0

@@ -9,16 +9,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from omr.reader.align import Alignment
-from omr.reader.boxes import calibrate_page, measure_boxes, smooth_page
+from omr.reader.boxes import calibrate_page, is_bilevel, measure_boxes, smooth_page
 from omr.reader.context import ReaderContext
+from omr.reader.digitfields import decide_digit_field, is_date_field, read_cells
 from omr.reader.fields import box_readings, decide_fields, flag_unanswered
-from omr.reader.handwriting import check_writing, crop_box, decide_digits, decide_text
+from omr.reader.handwriting import check_writing, crop_box, decide_text
 from omr.reader.marks import classify_boxes
 from omr.reader.ocr import OcrResult
 from omr.reader.positions import locate_boxes
+from omr.reader.residue import find_residue, flag_light_page, weigh_residue
 from omr.reader.sampling import sample_rect
 from omr.template.layout import Box, PageLayout
-from omr.template.model import Template
+from omr.template.model import DigitsField, Template
 from omr.types import BoxReading, FieldReading
 
 _OCR_DPI = 300.0
@@ -62,10 +64,13 @@ def read_content(
     check = [i for i, b in enumerate(boxes) if b.kind == "box"]
     checkboxes = [boxes[i] for i in check]
     measures = measure_boxes(smoothed, checkboxes, shifts[check], calibration, config=config)
-    decisions = classify_boxes(measures, config=config)
+    decisions = classify_boxes(measures, bilevel=is_bilevel(image), config=config)
     readings = box_readings(checkboxes, decisions, measures)
-    found = {f.field: f for f in decide_fields(template, readings, decisions.faint.tolist(), config=config)}
-    found.update(_digits(fit.aligned, boxes, shifts, ctx))
+    residue = find_residue(readings, measures, template.answer_kinds(), config=config)
+    readings = weigh_residue(readings, residue, config=config)
+    decided = decide_fields(template, readings, decisions.faint.tolist(), residue=residue, config=config)
+    found = {f.field: f for f in decided}
+    found.update(_digits(fit.aligned, template, boxes, shifts, ctx))
     for i, b in enumerate(boxes):
         if b.kind != "text":
             continue
@@ -74,6 +79,7 @@ def read_content(
         found[b.field] = decide_text(b.field, written, _ocr_call(image, fit, b, ctx), config=config)
     order = [c for c in template.answer_codes() if c in found]
     fields = flag_unanswered([found[c] for c in order], config=config)
+    fields = flag_light_page(fields, residue, config=config)
     return PageContent(tuple(readings), tuple(fields))
 
 
@@ -88,9 +94,10 @@ def _ocr_call(image: NDArray[np.uint8], fit: Alignment, box: Box, ctx: ReaderCon
 
 
 def _digits(
-    aligned: NDArray[np.uint8], boxes: Sequence[Box], shifts: NDArray[np.int64], ctx: ReaderContext
+    aligned: NDArray[np.uint8], template: Template, boxes: Sequence[Box], shifts: NDArray[np.int64],
+    ctx: ReaderContext,
 ) -> dict[str, FieldReading]:
-    """All comb fields of the page, read in one batch."""
+    """All comb fields of the page, read in one batch, each decided as a whole."""
     cells: dict[str, list[tuple[int, NDArray[np.uint8]]]] = {}
     for i, b in enumerate(boxes):
         if b.kind == "digit":
@@ -99,10 +106,13 @@ def _digits(
         return {}
     ordered = {code: [c for _, c in sorted(items, key=lambda t: t[0])] for code, items in cells.items()}
     flat = [c for crops in ordered.values() for c in crops]
-    readings = ctx.digit_reader.read(flat)
+    read = read_cells(ctx.digit_reader, flat)
     out: dict[str, FieldReading] = {}
     pos = 0
     for code, crops in ordered.items():
-        out[code] = decide_digits(code, readings[pos : pos + len(crops)])
+        field = template.question_of(code)
+        date = isinstance(field, DigitsField) and is_date_field(field)
+        out[code] = decide_digit_field(code, read[pos : pos + len(crops)], date=date,
+                                       accept=ctx.config.digit_accept, config=ctx.config)
         pos += len(crops)
     return out

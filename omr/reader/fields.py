@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from omr.reader.boxes import BoxMeasures
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
 from omr.reader.marks import BoxDecisions
+from omr.reader.residue import Residue
 from omr.template.layout import Box
 from omr.template.model import MarkingRule, MultiField, Template
 from omr.types import MULTIPLE, BoxReading, BoxState, FieldReading, FieldStatus
@@ -54,6 +55,7 @@ def decide_fields(
     readings: Sequence[BoxReading],
     faint: Sequence[bool],
     *,
+    residue: Residue | None = None,
     config: ReaderConfig = DEFAULT_CONFIG,
 ) -> list[FieldReading]:
     """Decide the value of every checkbox field (single, multi, grid row) on a page.
@@ -66,8 +68,10 @@ def decide_fields(
         The checkboxes of the page (from :func:`box_readings`), in layout order.
     faint : sequence of bool
         Per box: ink present but faint (light pencil).
+    residue : Residue, optional
+        Dots of faint marks (:func:`omr.reader.residue.find_residue`), for the reason of a flag.
     config : ReaderConfig, optional
-        ``box_accept`` is used.
+        ``box_accept`` (and ``residue_stand_out``) are used.
 
     Returns
     -------
@@ -75,13 +79,14 @@ def decide_fields(
         One per answer code that has checkboxes, in layout order.
     """
     kinds = template.answer_kinds()
-    groups: dict[str, tuple[list[BoxReading], list[bool]]] = {}
-    for r, f in zip(readings, faint, strict=True):
-        entry = groups.setdefault(r.field, ([], []))
+    groups: dict[str, tuple[list[BoxReading], list[bool], list[int]]] = {}
+    for i, (r, f) in enumerate(zip(readings, faint, strict=True)):
+        entry = groups.setdefault(r.field, ([], [], []))
         entry[0].append(r)
         entry[1].append(f)
+        entry[2].append(i)
     out = []
-    for code, (rs, fs) in groups.items():
+    for code, (rs, fs, where) in groups.items():
         group = _Group(code, kinds.get(code, "single"), tuple(rs), tuple(fs))
         question = template.question_of(code)
         max_choices = question.max_choices if isinstance(question, MultiField) else None
@@ -92,8 +97,11 @@ def decide_fields(
             if weak:
                 status = "flagged"
                 i = weak[0]
-                what = "faint mark" if group.faint[i] else f"unclear box ({rs[i].state})"
-                reason = f"{what} at value {rs[i].value}"
+                if residue is not None and residue.flagged(where[i], config=config):
+                    reason = f"dots in the empty box at value {rs[i].value}: a faint mark lost in the scan?"
+                else:
+                    what = "faint mark" if group.faint[i] else f"unclear box ({rs[i].state})"
+                    reason = f"{what} at value {rs[i].value}"
         out.append(FieldReading(code, group.kind, value, status, round(confidence, 4), reason))
     return out
 

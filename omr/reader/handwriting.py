@@ -1,9 +1,4 @@
-"""Stage 5b: comb-box digits and free-text areas.
-
-Digits: each comb cell is cut from the aligned page (150 dpi: a 6 × 8 mm cell is 35 × 47 px, more
-than the 20 × 20 px the digit CNN looks at) and read in one batch by :class:`omr.digits.DigitReader`.
-A field is accepted only when every cell is at or above ``DIGIT_ACCEPT_CONFIDENCE``; all cells blank
-is a blank field; some cells blank flags the field.
+"""Stage 5c: free-text areas (and the crop helper shared with comb digits, :mod:`omr.reader.digitfields`).
 
 Text: the writing area, inset past its printed outline, is tested for handwriting (enough ink that
 is not a straight printed line, in strokes of real size). A blank area is ``""``. A written one is
@@ -21,9 +16,10 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from omr.digits import DIGIT_ACCEPT_CONFIDENCE, DigitReading
+from omr.digits import DigitReading
 from omr.reader.boxes import PageCalibration
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
+from omr.reader.digitfields import DigitCell, decide_digit_field
 from omr.reader.ocr import OcrResult
 from omr.reader.positions import PX_PER_MM
 from omr.template.layout import Box
@@ -45,21 +41,9 @@ def crop_box(
 
 
 def decide_digits(code: str, readings: Sequence[DigitReading]) -> FieldReading:
-    """The value of one digits field from its cells' readings (in position order)."""
-    blanks = [i + 1 for i, r in enumerate(readings) if r.blank]
-    confidence = round(min((r.confidence for r in readings), default=1.0), 4)
-    value = "".join(str(r.value) for r in readings if r.value is not None)
-    if len(blanks) == len(readings):
-        if confidence >= DIGIT_ACCEPT_CONFIDENCE:
-            return FieldReading(code, "digits", "", "auto", confidence)
-        return FieldReading(code, "digits", "", "flagged", confidence, "stray ink in blank digit boxes")
-    if blanks:
-        where = ", ".join(str(i) for i in blanks)
-        return FieldReading(code, "digits", value, "flagged", confidence, f"digit box {where} blank")
-    if confidence < DIGIT_ACCEPT_CONFIDENCE:
-        weak = min(range(len(readings)), key=lambda i: readings[i].confidence)
-        return FieldReading(code, "digits", value, "flagged", confidence, f"unsure digit in box {weak + 1}")
-    return FieldReading(code, "digits", value, "auto", confidence)
+    """The value of one digits field from its cells' readings (in position order), without the date
+    check (see :func:`omr.reader.digitfields.decide_digit_field`)."""
+    return decide_digit_field(code, [DigitCell(r) for r in readings])
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,10 @@ alone and the distance from every edge becomes a confidence:
   of toner is not a mark; an outline residue is not ink);
 * *fill* needs high coverage, a covered centre **and** no white area left (a thick-pen cross covers
   half the box but leaves white triangles; a box filled over does not);
-* *faintness* (light pencil) lowers the confidence of a mark without changing its state.
+* *faintness* (light pencil) lowers the confidence of a mark without changing its state; on a
+  bilevel scan (a fax), where every pen stroke stays solid black, ink that the smoothing turned
+  pale is made of isolated dots (a dithered shading, the remains of a light pencil): its
+  confidence falls below the acceptance level, so such a "mark" is never accepted unseen.
 
 State scores: ``empty = 1 - presence``, ``marked = presence × (1 - fill)``,
 ``filled = presence × fill``. The state is the best score; the confidence is its margin over the
@@ -52,15 +55,20 @@ class BoxDecisions:
     """Ink present but lighter than the faint ramp (light pencil)."""
 
 
-def classify_boxes(measures: BoxMeasures, *, config: ReaderConfig = DEFAULT_CONFIG) -> BoxDecisions:
+def classify_boxes(
+    measures: BoxMeasures, *, bilevel: bool = False, config: ReaderConfig = DEFAULT_CONFIG
+) -> BoxDecisions:
     """Decide the state of every box from its measures.
 
     Parameters
     ----------
     measures : BoxMeasures
         From :func:`omr.reader.boxes.measure_boxes`.
+    bilevel : bool, optional
+        The page was scanned in black and white (:func:`omr.reader.boxes.is_bilevel`).
     config : ReaderConfig, optional
-        The ``presence_*``, ``fill_*``, ``faint_strength`` and ``ambiguous_margin`` settings.
+        The ``presence_*``, ``fill_*``, ``faint_strength``, ``ghost_strength`` and ``ambiguous_margin``
+        settings.
 
     Returns
     -------
@@ -77,8 +85,9 @@ def classify_boxes(measures: BoxMeasures, *, config: ReaderConfig = DEFAULT_CONF
     rows = np.arange(len(best))
     margin = scores[rows, best] - scores[rows, order[:, 1]]
     vigour = ramp(m.strength, config.faint_strength)
+    visible = ramp(m.strength, config.ghost_strength) if bilevel else np.ones(len(m))
     inked = best > 0
-    confidence = np.where(inked, margin * (0.5 + 0.5 * vigour), margin)
+    confidence = np.where(inked, margin * (0.5 + 0.5 * vigour) * (0.5 + 0.5 * visible), margin)
     faint = inked & (vigour < 1.0)
     states: list[BoxState] = [
         "ambiguous" if margin[i] < config.ambiguous_margin else STATES[int(best[i])] for i in range(len(best))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,17 @@ def test_reader_log_lines_carry_the_page_being_read() -> None:
     finally:
         reader_log.removeHandler(handler)
     assert [r.getMessage() for r in records] == ["scan 100%.pdf#2: no markers at 150 dpi", "between pages"]
+
+
+def test_workers_start_with_the_pool_not_with_the_first_page() -> None:
+    """Spawned workers take about a second to start: they are started (and initialised) as soon as the
+    pool exists, while the parent still registers the first files."""
+    before = {p.pid for p in multiprocessing.active_children()}
+    pool = omr.batch._WorkerPool(2, (str(MINI),))
+    try:
+        started = [p for p in multiprocessing.active_children() if p.pid not in before]
+        assert len(started) == 2  # before any page was submitted
+        ready = {f.result(timeout=120) for f in [pool.executor.submit(omr.batch.worker_ready) for _ in range(4)]}
+        assert ready <= {p.pid for p in started}
+    finally:
+        pool.shutdown(cancel=True)
