@@ -11,11 +11,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omr.errors import BadArgumentsError, ConflictError, NotFoundError
 from omr.formid import display_form_id, normalise_form_id
+from omr.store.records import CountedCopy, counted_copy
 from omr.store.schema import FormRow, PageRow
 from omr.template.layout import PAGE_H, PAGE_W, frame_fiducials
 from review_ui.audit import Event, record
@@ -27,7 +28,12 @@ ALIGNED_DIR = "review/aligned"
 
 
 def identify_page(session: Session, page_id: int, form_text: str, page_number: int, *, actor: str) -> PageRow:
-    """Give page ``page_id`` the identity typed by a reviewer (validated against the forms table)."""
+    """Give page ``page_id`` the identity typed by a reviewer (validated against the forms table).
+
+    Raises :class:`~omr.errors.ConflictError` (naming the other copy's file and page) when another page
+    already counts as that form page, also when another reviewer gave it to another page at the same
+    moment; the session is then rolled back.
+    """
     form_id = normalise_form_id(form_text)
     if form_id is None:
         raise BadArgumentsError(
@@ -42,23 +48,31 @@ def identify_page(session: Session, page_id: int, form_text: str, page_number: i
         raise NotFoundError(f"form {display_form_id(form_id)} is not in this workspace; check the id on the paper")
     if not 1 <= page_number <= form.pages_expected:
         raise BadArgumentsError(f"form {display_form_id(form_id)} has pages 1–{form.pages_expected}, not {page_number}")
-    other = session.scalar(
-        select(PageRow.id).where(
-            PageRow.form_id == form_id, PageRow.page_number == page_number, PageRow.id != page_id,
-            PageRow.duplicate_of.is_(None), PageRow.outcome.in_(("read", "review")),
-        )
-    )
+    other = counted_copy(session, form_id, page_number, other_than=page_id)
     if other is not None:
-        raise ConflictError(
-            f"page {page_number} of form {display_form_id(form_id)} is already present (page #{other}); "
-            "check the id and page number"
-        )
+        raise ConflictError(_already_counted(form_id, page_number, other))
     old = f"{page.form_id or ''}#{page.page_number or ''}"
     page.form_id, page.page_number = form_id, page_number
     page.template, page.version = form.template, form.version
     page.reason = f"identified by {actor}; {REREAD_REASON}"
     record(session, Event(actor, "identify", form_id, None, page_id, old, f"{form_id}#{page_number}"))
+    try:
+        session.flush()  # another reviewer who has just given a page this identity wins here (unique index)
+    except IntegrityError as exc:
+        session.rollback()
+        other = counted_copy(session, form_id, page_number, other_than=page_id)
+        if other is None:
+            raise
+        raise ConflictError(_already_counted(form_id, page_number, other)) from exc
     return page
+
+
+def _already_counted(form_id: str, page_number: int, other: CountedCopy) -> str:
+    return (
+        f"page {page_number} of form {display_form_id(form_id)} is already counted from {other.key} "
+        f"(page #{other.page_id}); check the form id and page number against the paper. If they are right, "
+        "this sheet is a second copy of that page: skip this item and set the sheet aside"
+    )
 
 
 def marker_centres_mm() -> list[tuple[float, float]]:

@@ -8,13 +8,17 @@ Recording a page writes, in one transaction: the page row (outcome, reason, iden
 homography, residual, image paths), the form row when the form is new, one answer per field read
 (never overwriting an answer a reviewer set), every box reading, one review item per flagged field
 and per unidentified or unaligned page, and a ``scan`` audit event. The same form page arriving again
-from another file (a re-scan) is rejected as a duplicate and never counted twice.
+from another file (a re-scan) is rejected as a duplicate and never counted twice: the partial unique
+index on counted pages (:data:`~omr.store.schema.COUNTED_PAGE_INDEX`) holds even when two stations
+record copies of one form page at the same moment, and the one that loses that race records its copy
+as a duplicate of the winner's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,14 +32,24 @@ from omr.errors import StorageError
 from omr.formid import PageIdentity, display_form_id
 from omr.store.db import Store
 from omr.store.images import encode_jpeg, page_image_name, review_copy, save_image
-from omr.store.schema import AnswerRow, AuditEvent, BoxRow, FormRow, InputFile, PageRow, ReviewItem
+from omr.store.schema import COUNTED as COUNTED  # re-exported: the summary counts pages with it
+from omr.store.schema import (
+    COUNTED_PAGE_INDEX,
+    AnswerRow,
+    AuditEvent,
+    BoxRow,
+    FormRow,
+    InputFile,
+    PageRow,
+    ReviewItem,
+    counted_form_page,
+)
 from omr.template.model import Template
 from omr.types import PageError, PageImage, PageReading
 
+log = logging.getLogger(__name__)
 TemplateLookup = Callable[[str], Template | None]
 """Template name → template (None when unknown): used to group flagged fields by question."""
-COUNTED = ("read", "review")
-"""Page outcomes that carry a form page (rejected and blank pages do not)."""
 _RETRIES = 3
 _T = TypeVar("_T")
 
@@ -104,16 +118,29 @@ class RecordedPage:
     already: bool = False
 
 
-def _retrying(store: Store, work: Callable[[Session], _T]) -> _T:
-    """Run ``work`` in a transaction, again when another station inserted the same rows first."""
+def in_transaction(store: Store, work: Callable[[Session], _T],
+                   retrying: Callable[[IntegrityError], None] | None = None) -> _T:
+    """Run ``work`` in a transaction, again when another station inserted the same rows first.
+
+    ``retrying`` is told of each clash that leads to another attempt (to say why in the log).
+    """
     for attempt in range(_RETRIES):
         try:
             with store.session() as s:
                 return work(s)
         except StorageError as exc:
-            if not isinstance(exc.__cause__, IntegrityError) or attempt == _RETRIES - 1:
+            clash = exc.__cause__
+            if not isinstance(clash, IntegrityError) or attempt == _RETRIES - 1:
                 raise
+            if retrying is not None:
+                retrying(clash)
     raise AssertionError("unreachable")
+
+
+def _is_counted_page_clash(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is the counted-page unique index refusing a second copy of a form page."""
+    message = str(exc.orig)
+    return COUNTED_PAGE_INDEX in message or "pages.form_id, pages.page_number" in message
 
 
 def register_file(store: Store, *, sha256: str, path: str, size: int, page_count: int | None) -> FileState:
@@ -131,7 +158,7 @@ def register_file(store: Store, *, sha256: str, path: str, size: int, page_count
         done = frozenset(s.scalars(select(PageRow.page_index).where(PageRow.file_id == row.id)))
         return FileState(row.id, row.sha256, row.path, row.status, row.page_count, done, new)
 
-    return _retrying(store, work)
+    return in_transaction(store, work)
 
 
 def finish_file(store: Store, file_id: int, *, error: str | None = None) -> None:
@@ -151,15 +178,29 @@ def record_file_error(store: Store, state: FileState, reason: str) -> RecordedPa
     return recorded
 
 
-def _first_copy(s: Session, ident: PageIdentity) -> tuple[int, str] | None:
-    row = s.execute(
+@dataclass(frozen=True)
+class CountedCopy:
+    """The page that counts for a form page: its id and ``file#page`` (1-based) for messages."""
+
+    page_id: int
+    key: str
+
+
+def counted_copy(s: Session, form_id: str, page_number: int, *, other_than: int | None = None) -> CountedCopy | None:
+    """The page (other than ``other_than``) that counts as page ``page_number`` of form ``form_id``, if any.
+
+    Uses the condition of the counted-page unique index (:func:`omr.store.schema.counted_form_page`), so
+    what this finds is exactly what the index would refuse a second copy of.
+    """
+    query = (
         select(PageRow.id, InputFile.path, PageRow.page_index)
         .join(InputFile, InputFile.id == PageRow.file_id)
-        .where(PageRow.form_id == ident.form_id, PageRow.page_number == ident.page,
-               PageRow.outcome.in_(COUNTED), PageRow.duplicate_of.is_(None))
-        .order_by(PageRow.id).limit(1)
-    ).first()
-    return (row[0], f"{row[1]}#{row[2] + 1}") if row else None
+        .where(PageRow.form_id == form_id, PageRow.page_number == page_number, counted_form_page())
+    )
+    if other_than is not None:
+        query = query.where(PageRow.id != other_than)
+    row = s.execute(query.order_by(PageRow.id).limit(1)).first()
+    return CountedCopy(row[0], f"{row[1]}#{row[2] + 1}") if row else None
 
 
 def _conflict(form: FormRow, ident: PageIdentity) -> str | None:
@@ -240,9 +281,9 @@ def _page_outcome(s: Session, result: PageResult) -> tuple[str, str | None, int 
     form = s.get(FormRow, ident.form_id)
     if form is not None and (why := _conflict(form, ident)):
         return "rejected", why, None
-    first = _first_copy(s, ident)
+    first = counted_copy(s, ident.form_id, ident.page)
     if first is not None:
-        return "rejected", f"duplicate of {first[1]}", first[0]
+        return "rejected", f"duplicate of {first.key}", first.page_id
     return reading.outcome, reading.reason, None
 
 
@@ -275,15 +316,18 @@ def record_page(store: Store, file: FileState, result: PageResult, templates: Te
             homography=list(reading.homography) if reading and reading.homography else None,
             residual_px=reading.residual_px if reading else None, duplicate_of=duplicate_of,
         )
+        images: list[tuple[str, bytes]] = []
         if duplicate_of is None:
             if result.aligned_jpeg is not None:
-                page.image_path = save_image(store.workspace, page_image_name(file.sha256, result.index),
-                                             result.aligned_jpeg)
+                page.image_path = page_image_name(file.sha256, result.index)
+                images.append((page.image_path, result.aligned_jpeg))
             if result.raw_jpeg is not None:
-                page.raw_image_path = save_image(
-                    store.workspace, page_image_name(file.sha256, result.index, raw=True), result.raw_jpeg)
+                page.raw_image_path = page_image_name(file.sha256, result.index, raw=True)
+                images.append((page.raw_image_path, result.raw_jpeg))
         s.add(page)
-        s.flush()
+        s.flush()  # a copy of a form page another station has just recorded fails here: see lost_race
+        for name, data in images:  # written once the row is in, so a lost race leaves no stray image
+            save_image(store.workspace, name, data)
         flagged = 0
         if reading is not None and ident is not None and outcome in COUNTED:
             if s.get(FormRow, ident.form_id) is None:
@@ -299,7 +343,13 @@ def record_page(store: Store, file: FileState, result: PageResult, templates: Te
                          new=f"{key}: {outcome}" + (f" ({reason})" if reason else "")))
         return RecordedPage(page.id, key, outcome, reason, page.form_id, flagged)
 
-    return _retrying(store, work)
+    def lost_race(clash: IntegrityError) -> None:
+        ident = result.reading.identity if result.reading is not None else None
+        if ident is not None and _is_counted_page_clash(clash):
+            log.info("%s: page %d of form %s was recorded by another station at the same moment; "
+                     "recording this copy as a duplicate", key, ident.page, display_form_id(ident.form_id))
+
+    return in_transaction(store, work, lost_race)
 
 
 def workspace_image(store: Store, name: str | None) -> Path | None:

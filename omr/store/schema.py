@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -19,8 +20,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+COUNTED = ("read", "review")
+"""Page outcomes that carry a form page (rejected and blank pages do not)."""
+COUNTED_PAGE_INDEX = "uq_pages_counted_form_page"
+"""Unique index: at most one counted page per (form id, page number), whichever station records it."""
 
 
 def utcnow() -> dt.datetime:
@@ -66,6 +73,24 @@ class PageRow(Base):
     raw_image_path: Mapped[str | None] = mapped_column(Text)  # for unidentified / unaligned pages
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("pages.id"))
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def counted_form_page() -> ColumnElement[bool]:
+    """The pages that count as a form page: outcome read or review, form identified.
+
+    The recorder looks for an earlier copy with exactly this condition, and the partial unique index
+    :data:`COUNTED_PAGE_INDEX` enforces it, so the two can never disagree.
+    """
+    return and_(PageRow.outcome.in_(COUNTED), PageRow.form_id.is_not(None))
+
+
+# Two stations (or two processes on one SQLite file) reading the same form page at the same moment
+# both see "not recorded yet"; this index makes the second insert fail, and the recorder then records
+# that copy as a duplicate. Created with the tables; `open_store` adds it to older workspaces.
+COUNTED_PAGES_UNIQUE = Index(
+    COUNTED_PAGE_INDEX, PageRow.form_id, PageRow.page_number, unique=True,
+    sqlite_where=counted_form_page(), postgresql_where=counted_form_page(),
+)
 
 
 class FormRow(Base):

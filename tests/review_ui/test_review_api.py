@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from _workspace import Built
 from conftest import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from omr.store.db import Store
-from omr.store.schema import AnswerRow, AuditEvent, BoxRow, PageRow, ReviewItem
+from omr.errors import ConflictError
+from omr.store.db import Store, open_store
+from omr.store.schema import COUNTED, AnswerRow, AuditEvent, BoxRow, InputFile, PageRow, ReviewItem
+from review_ui.pagefix import identify_page
 
 Make = Callable[[str | None], tuple[TestClient, str]]
 
@@ -135,6 +139,76 @@ def test_unidentified_page_gets_an_identity(client_for: Make, ws: Built, store: 
                                                    AuditEvent.page_id == ws.unidentified_page))
     assert reread is not None and page.outcome in ("read", "review")
     assert "re-reading" not in (page.reason or "") and page.homography is not None
+
+
+def counted_key(store: Store, form_id: str, page_number: int) -> str:
+    """``file#page`` of the page that counts as page ``page_number`` of form ``form_id``."""
+    with store.session() as s:
+        path, index = s.execute(
+            select(InputFile.path, PageRow.page_index).join(InputFile, InputFile.id == PageRow.file_id)
+            .where(PageRow.form_id == form_id, PageRow.page_number == page_number, PageRow.outcome.in_(COUNTED))
+        ).one()
+    return f"{path}#{index + 1}"
+
+
+def test_identifying_a_page_as_a_form_page_already_counted_is_a_conflict(
+    client_for: Make, ws: Built, store: Store
+) -> None:
+    c, tok = client_for("rev1")
+    item = _post(c, tok, "/api/queue/next", {"kind": "unidentified_page"})["item"]
+    assert isinstance(item, dict) and item["page_id"] == ws.unidentified_page
+    taken = ws.form_ids[0]  # its page 1 was read from the sample batch
+    res = _post(c, tok, f"/api/items/{item['id']}/submit",
+                {"lease_token": item["lease_token"], "form_id": taken, "page_number": 1})
+    assert res["_status"] == 409 and res["ok"] is False
+    error = str(res["error"])
+    assert f"already counted from {counted_key(store, taken, 1)}" in error and "skip this item" in error
+    with store.session() as s:
+        page = s.get(PageRow, ws.unidentified_page)
+        it = s.get(ReviewItem, item["id"])
+        identified = s.scalars(select(AuditEvent).where(AuditEvent.action == "identify")).all()
+    assert page is not None and page.form_id is None and page.reason == "QR unreadable"
+    assert it is not None and it.status != "done" and identified == []
+    # the reviewer can still give the page its right identity
+    ok = _post(c, tok, f"/api/items/{item['id']}/submit",
+               {"lease_token": item["lease_token"], "form_id": ws.unidentified_form, "page_number": 1})
+    assert ok["ok"] is True
+
+
+def test_two_reviewers_giving_two_pages_one_identity_at_once(ws: Built, store: Store) -> None:
+    """rev2 identifies another page as the same form page just before rev1's change is written: the unique
+    index on counted pages refuses rev1's, who gets a conflict naming rev2's page (not a server error)."""
+    with store.session() as s:  # a fourth page of the unidentified page's file, unidentified too
+        file_id, path = s.execute(select(InputFile.id, InputFile.path).join(PageRow, PageRow.file_id == InputFile.id)
+                                  .where(PageRow.id == ws.unidentified_page)).one()
+        second = PageRow(file_id=file_id, page_index=3, outcome="review", reason="QR unreadable",
+                         raw_image_path="raw/unidentified.png")
+        s.add(second)
+        s.flush()
+        second_id, second_key = second.id, f"{path}#4"
+    other_station = open_store(ws.workspace, ws.db_url, create=False)
+    won: list[int] = []
+
+    def meanwhile(session: Session, _context: object, _instances: object) -> None:
+        if not won and any(isinstance(obj, PageRow) for obj in session.dirty):
+            with other_station.session() as s2:
+                won.append(identify_page(s2, second_id, ws.unidentified_form, 1, actor="rev2").id)
+
+    event.listen(store.sessions, "before_flush", meanwhile)
+    try:
+        with pytest.raises(ConflictError) as refused, store.session() as s:
+            identify_page(s, ws.unidentified_page, ws.unidentified_form, 1, actor="rev1")
+    finally:
+        event.remove(store.sessions, "before_flush", meanwhile)
+        other_station.engine.dispose()
+    assert won == [second_id]
+    assert f"already counted from {second_key} (page #{second_id})" in str(refused.value)
+    assert refused.value.http_status == 409
+    with store.session() as s:
+        page = s.get(PageRow, ws.unidentified_page)
+        assert page is not None and page.form_id is None
+        actors = s.scalars(select(AuditEvent.actor).where(AuditEvent.action == "identify")).all()
+        assert actors == ["rev2"]
 
 
 def test_unaligned_page_corners_make_a_homography_and_aligned_image(
