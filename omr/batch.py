@@ -22,234 +22,36 @@ Design choices
   the store are skipped without being read, and a file is marked done only after all its pages.
 * A page that crashes its worker twice (or hits a reader bug) is reported and left unrecorded, so a
   later run retries it; the batch goes on.
+
+The worker side (:func:`~omr.workers.read_task`, the pools that run it) is :mod:`omr.workers`.
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import multiprocessing.connection
-import os
-import signal
 import sys
-import threading
 import time
-import traceback
 from collections import deque
-from collections.abc import Iterator, MutableMapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from omr.errors import SipasError
-from omr.formid import display_form_id
-from omr.ingest import PageRef, ScanFile, file_sha256, iter_input_paths, load_page, open_scan_file, page_refs
+from omr.ingest import ScanFile, file_sha256, iter_input_paths, open_scan_file, page_refs
 from omr.store.db import Store
-from omr.store.records import (
-    FileState,
-    PageResult,
-    finish_file,
-    record_file_error,
-    record_page,
-    register_file,
-)
+from omr.store.records import FileState, finish_file, record_file_error, record_page, register_file
 from omr.store.summary import ScanSummary, summary
 from omr.template.load import builtin_templates, load_template
 from omr.template.model import Template
 from omr.types import PageError
-
-if TYPE_CHECKING:
-    from omr.reader import ReaderContext
-
-log = logging.getLogger("omr.batch")
-
-
-class PageLog(logging.LoggerAdapter[logging.Logger]):
-    """Prefix every message with ``file#page`` and, once known, ``[form id]``."""
-
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
-        extra = self.extra or {}
-        form = extra.get("form_id")
-        prefix = f"{extra.get('page')} [{display_form_id(str(form))}]" if form else str(extra.get("page"))
-        return f"{prefix}: {msg}", kwargs
-
-
-def page_log(key: str, form_id: str | None = None) -> PageLog:
-    return PageLog(log, {"page": key, "form_id": form_id})
-
-
-# -- worker side -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PageTask:
-    """One page to read: where it is, and how many times it was tried."""
-
-    ref: PageRef
-    attempt: int = 1
-
-
-@dataclass(frozen=True)
-class TaskOutcome:
-    """A worker's answer: a result to record, or why the page could not be read (left unrecorded)."""
-
-    index: int
-    result: PageResult | None
-    failure: str | None
-    seconds: float
-
-
-_CONTEXT: ReaderContext | None = None
-_READING: list[str] = []
-"""``file#page`` of the page being read in this process (empty between pages)."""
-LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
-
-
-class PageContextFilter(logging.Filter):
-    """Handler filter: prefix what the reader logs with the ``file#page`` being read."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if _READING and record.name.startswith("omr.") and record.name != log.name:
-            record.msg = f"{_READING[-1].replace('%', '%%')}: {record.msg}"
-        return True
-
-
-def _configure_worker_logging(level: int) -> None:
-    """A spawned worker has no logging set up: log like the parent, with the page in every line."""
-    root = logging.getLogger()
-    if not root.handlers:
-        stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(logging.Formatter(LOG_FORMAT))
-        root.addHandler(stream)
-    root.setLevel(level)
-    for handler in root.handlers:
-        handler.addFilter(PageContextFilter())
-
-
-def _exit_with_parent(sentinel: int) -> None:
-    """Worker watchdog: end this process as soon as the batch process is gone (even SIGKILLed)."""
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
-
-
-def init_worker(templates: tuple[str, ...] | None, log_level: int | None = None) -> None:
-    """Per worker process: one thread for OpenCV and Tesseract, the reader context built once."""
-    global _CONTEXT
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        if log_level is not None:
-            _configure_worker_logging(log_level)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True,
-                         name="exit-with-parent").start()
-    import cv2
-
-    cv2.setNumThreads(1)
-    from omr.reader import ReaderContext
-
-    _CONTEXT = ReaderContext.load(templates=list(templates) if templates is not None else None)
-
-
-def worker_ready() -> int:
-    """A no-op task: submitting one per worker makes the pool start (and initialise) every worker now."""
-    return os.getpid()
-
-
-def read_task(task: PageTask) -> TaskOutcome:
-    """Decode and read one page (runs in a worker; never touches the database)."""
-    start = time.perf_counter()
-    page = load_page(task.ref)
-    if isinstance(page, PageError):
-        return TaskOutcome(task.ref.index, PageResult.from_error(page), None, time.perf_counter() - start)
-    from omr.reader import read_page
-
-    if _CONTEXT is None:
-        raise RuntimeError("read_task called before init_worker")
-    _READING.append(task.ref.key)
-    try:
-        reading = read_page(page, _CONTEXT)
-        result = PageResult.from_reading(page, reading)
-    except SipasError:
-        raise  # a missing program or data file: the whole batch must stop
-    except Exception as exc:  # a reader bug must not stop the batch; the page stays unrecorded
-        page_log(task.ref.key).debug("reader failed:\n%s", traceback.format_exc())
-        failure = f"internal error while reading ({exc.__class__.__name__}: {exc}); please report it"
-        return TaskOutcome(task.ref.index, None, failure, time.perf_counter() - start)
-    finally:
-        _READING.clear()
-    return TaskOutcome(task.ref.index, result, None, time.perf_counter() - start)
-
-
-# -- parent side -----------------------------------------------------------------------------------
-class _InProcessPool:
-    """``--jobs 1``: the same worker function, run in this process as tasks are submitted."""
-
-    def __init__(self, templates: tuple[str, ...] | None) -> None:
-        init_worker(templates)
-        self.filter = PageContextFilter()
-        self.handlers = list(logging.getLogger().handlers)
-        for handler in self.handlers:
-            handler.addFilter(self.filter)
-
-    def submit(self, task: PageTask) -> Future[TaskOutcome]:
-        future: Future[TaskOutcome] = Future()
-        try:
-            future.set_result(read_task(task))
-        except BaseException as exc:
-            if not isinstance(exc, Exception):
-                raise
-            future.set_exception(exc)
-        return future
-
-    def restart(self) -> None:
-        return None
-
-    def shutdown(self, *, cancel: bool) -> None:
-        for handler in self.handlers:
-            handler.removeFilter(self.filter)
-
-
-class _WorkerPool:
-    """A process pool of spawned workers.
-
-    Spawned, not forked: a forked child would share the parent's database connections (closing them
-    at exit would break the parent's PostgreSQL session), and a spawned worker's parent is the batch
-    process itself, so the worker can watch it and exit when it dies.
-    """
-
-    def __init__(self, jobs: int, templates: tuple[str, ...] | None) -> None:
-        self.jobs, self.templates = jobs, templates
-        self.context = multiprocessing.get_context("spawn")
-        self.executor = self._new()
-
-    def _new(self) -> ProcessPoolExecutor:
-        """A pool whose workers start at once: a spawned worker takes about a second to import the
-        reader and load its context, which then overlaps with the parent planning the first files
-        (the executor would otherwise spawn each worker only when a page is submitted)."""
-        executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.context, initializer=init_worker,
-                                       initargs=(self.templates, logging.getLogger().getEffectiveLevel()))
-        for _ in range(self.jobs):
-            executor.submit(worker_ready)
-        return executor
-
-    def submit(self, task: PageTask) -> Future[TaskOutcome]:
-        try:
-            return self.executor.submit(read_task, task)
-        except BrokenProcessPool:
-            self.restart()
-            return self.executor.submit(read_task, task)
-
-    def restart(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = self._new()
-
-    def shutdown(self, *, cancel: bool) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=cancel)
+from omr.workers import InProcessPool as _InProcessPool
+from omr.workers import PagePool, PageTask, TaskOutcome, log, page_log
+from omr.workers import WorkerPool as _WorkerPool
+from omr.workers import read_task as read_task  # re-exported: tests replace omr.batch.read_task
 
 
 class _Bar:
@@ -374,7 +176,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _outcome(entry: _PageEntry, pool: _InProcessPool | _WorkerPool) -> TaskOutcome:
+def _outcome(entry: _PageEntry, pool: PagePool) -> TaskOutcome:
     """The entry's outcome; a page whose worker died is retried once in a fresh pool."""
     try:
         return entry.future.result()
@@ -388,7 +190,7 @@ def _outcome(entry: _PageEntry, pool: _InProcessPool | _WorkerPool) -> TaskOutco
         return _outcome(replace(entry, task=retry, future=pool.submit(retry)), pool)
 
 
-def _settle(run: _Run, entry: _PageEntry | _FileEnd, pool: _InProcessPool | _WorkerPool,
+def _settle(run: _Run, entry: _PageEntry | _FileEnd, pool: PagePool,
             failed_files: set[int]) -> None:
     """Record one finished page, or close a file whose pages are all recorded."""
     if isinstance(entry, _FileEnd):
@@ -426,7 +228,8 @@ def scan(paths: Sequence[Path], store: Store, *, jobs: int = 1, progress: bool =
     names = index.sources
     run = _Run(store, index, _Bar(progress), [], [])
     window = 2 * jobs + 2
-    pool: _InProcessPool | _WorkerPool = _InProcessPool(names) if jobs == 1 else _WorkerPool(jobs, names)
+    # The task is this module's read_task, looked up per run (tests replace omr.batch.read_task).
+    pool: PagePool = _InProcessPool(names, read_task) if jobs == 1 else _WorkerPool(jobs, names, read_task)
     queue: deque[_PageEntry | _FileEnd] = deque()
     failed_files: set[int] = set()
     in_flight = 0

@@ -3,7 +3,8 @@
 Stages, one module each, called in order by :func:`omr.reader.page.read_page`:
 
 1. :mod:`~omr.reader.blank`     blank duplex backs;
-2. :mod:`~omr.reader.align`     corner markers → homography → the page warped to :data:`ALIGNED_DPI`
+2. :mod:`~omr.reader.fiducials` finds the corner markers, :mod:`~omr.reader.align` fits the homography,
+   checks its residual and warps the page to :data:`ALIGNED_DPI`
    (:mod:`~omr.reader.features` matches the rendered blank page when markers are missing);
 3. :mod:`~omr.reader.identify`  QR code, else the printed id by OCR plus the page layout;
 4. :mod:`~omr.reader.positions`, :mod:`~omr.reader.boxes`, :mod:`~omr.reader.marks`  box outlines,

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import cv2
 
 from omr.errors import MissingDependencyError, TemplateError
-from omr.reader.align import make_marker_detector
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
 from omr.reader.features import Reference, make_reference
+from omr.reader.fiducials import make_marker_detector
 from omr.reader.layoutmatch import LayoutIndex, PageKey
 from omr.reader.ocr import OcrEngine
 from omr.template.layout import FormLayout, layout_template

@@ -22,8 +22,9 @@ from numpy.typing import NDArray
 from omr._tools import which_or_raise
 from omr.errors import MissingDependencyError
 from omr.formid import new_form_id
-from omr.reader.align import Alignment, AlignmentFailure, MarkerScan, finish_alignment, reduce_image
+from omr.reader.align import Alignment, AlignmentFailure, finish_alignment
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
+from omr.reader.fiducials import MarkerScan, reduce_image
 from omr.render import FormCopy, render_pdf
 from omr.template.model import Template
 

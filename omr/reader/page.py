@@ -19,12 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from omr.formid import PageIdentity
-from omr.reader.align import Alignment, AlignmentFailure, align_by_markers, find_markers, warp_to_template
+from omr.reader.align import Alignment, AlignmentFailure, align_by_markers, warp_to_template
 from omr.reader.blank import check_blank
 from omr.reader.boxes import calibrate_page, smooth_page
 from omr.reader.content import read_content
 from omr.reader.context import ReaderContext
 from omr.reader.features import align_by_features
+from omr.reader.fiducials import find_markers
 from omr.reader.identify import (
     Identification,
     classify_payload,

@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 import omr.batch
-from omr.batch import PageLog, TaskOutcome, scan
+import omr.workers
+from omr.batch import scan
 from omr.store.db import Store
 from omr.store.manifest import import_manifest
 from omr.store.schema import AnswerRow, FormRow, InputFile, PageRow
 from omr.store.summary import DUPLICATE_GROUP
+from omr.workers import PageLog, TaskOutcome
 
 pytestmark = pytest.mark.slow
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini.yaml"
@@ -79,7 +81,7 @@ def test_a_rerun_adds_nothing_and_reads_nothing(store: Store, scan_batch: ScanBa
     calls: list[object] = []
     real = omr.batch.read_task
 
-    def counting(task: omr.batch.PageTask) -> TaskOutcome:
+    def counting(task: omr.workers.PageTask) -> TaskOutcome:
         calls.append(task)
         return real(task)
 
@@ -100,7 +102,7 @@ def test_a_half_recorded_file_resumes_with_the_missing_pages_only(store: Store, 
     calls: list[int] = []
     real = omr.batch.read_task
 
-    def counting(task: omr.batch.PageTask) -> TaskOutcome:
+    def counting(task: omr.workers.PageTask) -> TaskOutcome:
         calls.append(task.ref.index)
         return real(task)
 
@@ -143,8 +145,8 @@ def test_broken_inputs_are_reported_and_the_batch_goes_on(store: Store, scan_bat
 
 def test_page_log_prefixes_the_page_and_form(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO", logger="omr.batch")
-    PageLog(omr.batch.log, {"page": "a.pdf#3", "form_id": "84G7ZWY6"}).info("read in %.1f s", 0.25)
-    PageLog(omr.batch.log, {"page": "a.pdf#4", "form_id": None}).info("blank")
+    PageLog(omr.workers.log, {"page": "a.pdf#3", "form_id": "84G7ZWY6"}).info("read in %.1f s", 0.25)
+    PageLog(omr.workers.log, {"page": "a.pdf#4", "form_id": None}).info("blank")
     assert [r.getMessage() for r in caplog.records] == ["a.pdf#3 [84G7-ZWY6]: read in 0.2 s", "a.pdf#4: blank"]
 
 
@@ -156,14 +158,14 @@ def test_reader_log_lines_carry_the_page_being_read() -> None:
             records.append(record)
 
     handler = Keep()
-    handler.addFilter(omr.batch.PageContextFilter())
+    handler.addFilter(omr.workers.PageContextFilter())
     reader_log = logging.getLogger("omr.reader.test")
     reader_log.addHandler(handler)
     reader_log.setLevel(logging.DEBUG)
     try:
-        omr.batch._READING.append("scan 100%.pdf#2")
+        omr.workers._READING.append("scan 100%.pdf#2")
         reader_log.debug("no markers at %d dpi", 150)
-        omr.batch._READING.clear()
+        omr.workers._READING.clear()
         reader_log.debug("between pages")
     finally:
         reader_log.removeHandler(handler)
@@ -174,11 +176,11 @@ def test_workers_start_with_the_pool_not_with_the_first_page() -> None:
     """Spawned workers take about a second to start: they are started (and initialised) as soon as the
     pool exists, while the parent still registers the first files."""
     before = {p.pid for p in multiprocessing.active_children()}
-    pool = omr.batch._WorkerPool(2, (str(MINI),))
+    pool = omr.workers.WorkerPool(2, (str(MINI),))
     try:
         started = [p for p in multiprocessing.active_children() if p.pid not in before]
         assert len(started) == 2  # before any page was submitted
-        ready = {f.result(timeout=120) for f in [pool.executor.submit(omr.batch.worker_ready) for _ in range(4)]}
+        ready = {f.result(timeout=120) for f in [pool.executor.submit(omr.workers.worker_ready) for _ in range(4)]}
         assert ready <= {p.pid for p in started}
     finally:
         pool.shutdown(cancel=True)

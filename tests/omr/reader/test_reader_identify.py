@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 
 from omr.formid import PageIdentity
 from omr.reader import ReaderContext, read_page
-from omr.reader.align import Alignment, align_by_markers, find_markers
+from omr.reader.align import Alignment, align_by_markers
+from omr.reader.fiducials import find_markers
 from omr.reader.identify import QrRead, classify_payload, decode_qr, read_printed_id
 from omr.template.layout import QR_RECT, frame_fiducials
 from omr.types import PageImage, PageReading
