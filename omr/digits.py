@@ -64,6 +64,11 @@ _BORDER_COVER_INNER: Final = 0.6
 _BORDER_SLOPES: Final = np.linspace(-0.055, 0.055, 7)
 _BORDER_MAX_THICK: Final = 10
 _BORDER_INNER_RATIO: Final = 0.65
+# A printed line runs to both ends of the cell (the comb's lines continue into the neighbours and a
+# side line meets the top and bottom lines): it must hold ink in 40 % of the outer 15 % at each end,
+# which the bar of a 7 or the stem of a 9 near a side rarely does.
+_BORDER_END: Final = 0.15
+_BORDER_END_COVER: Final = 0.4
 # Components: specks are smaller than 10 % of the cell height; remnants of the box (partial
 # lines, comb ticks, corners) hug a side within 13 % of the width; pieces of the digit are kept
 # when they hold 30 % of the largest piece's ink, or 8 % and lie within 10 % of the height of it.
@@ -214,9 +219,12 @@ def _remove_border_lines(mask: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], ND
     """
     out, zone = _clear_top_line(np.ascontiguousarray(mask), np.zeros_like(mask))
     out, zone = (a[::-1] for a in _clear_top_line(np.ascontiguousarray(out[::-1]), np.ascontiguousarray(zone[::-1])))
+    # Side lines end at the top and bottom lines: their ends are those of the rows left between them.
+    live = np.flatnonzero(zone.mean(axis=1) < 0.5)
+    span = (int(live[0]), int(live[-1]) + 1) if live.size else (0, out.shape[0])
     unused = np.zeros_like(out.T)
-    out = _clear_top_line(np.ascontiguousarray(out.T), unused)[0].T
-    out = _clear_top_line(np.ascontiguousarray(out.T[::-1]), unused)[0][::-1].T
+    out = _clear_top_line(np.ascontiguousarray(out.T), unused, span)[0].T
+    out = _clear_top_line(np.ascontiguousarray(out.T[::-1]), unused, span)[0][::-1].T
     return np.ascontiguousarray(out), np.ascontiguousarray(zone)
 
 
@@ -235,10 +243,13 @@ def _line_index(height: int, width: int, depth: int) -> tuple[NDArray[np.intp], 
     return flat, np.clip(rows, 0, height - 1)
 
 
-def _clear_top_line(mask: NDArray[np.uint8], zone: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+def _clear_top_line(
+    mask: NDArray[np.uint8], zone: NDArray[np.uint8], span: tuple[int, int] | None = None
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
     """Find a thin near-horizontal line in the top band; erase it and everything above it.
 
-    ``zone`` marks the cleared area and is returned updated along with the mask.
+    ``zone`` marks the cleared area and is returned updated along with the mask. The line must
+    reach both ends of the columns ``span`` (default: all columns).
     """
     height, width = mask.shape
     band = max(3, round(_BORDER_BAND * height))
@@ -264,12 +275,22 @@ def _clear_top_line(mask: NDArray[np.uint8], zone: NDArray[np.uint8]) -> tuple[N
     inner = profile[bottom + 2 : bottom + 5]
     if bottom - top + 1 > _BORDER_MAX_THICK or (inner.size and inner.mean() > _BORDER_INNER_RATIO * peak):
         return mask, zone
+    if not _reaches_ends(padded[flat[slope_idx, top : bottom + 1]].max(axis=0), span or (0, width)):
+        return mask, zone
     edge = rows[slope_idx, min(bottom + 2, depth - 1)]
     cleared = np.arange(top_rows)[:, None] <= edge[None, :]
     out, zone = mask.copy(), zone.copy()
     out[:top_rows][cleared] = 0
     zone[:top_rows][cleared] = 1
     return out, zone
+
+
+def _reaches_ends(present: NDArray[np.uint8], span: tuple[int, int]) -> bool:
+    """Whether a line's ink (``present`` per column) holds both ends of the columns ``span``."""
+    first, last = span
+    end = max(2, round(_BORDER_END * (last - first)))
+    head, tail = present[first : first + end], present[last - end : last]
+    return bool(head.mean() >= _BORDER_END_COVER and tail.mean() >= _BORDER_END_COVER)
 
 
 def _keep_digit_components(mask: NDArray[np.uint8], zone: NDArray[np.uint8]) -> NDArray[np.uint8]:

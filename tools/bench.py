@@ -12,9 +12,11 @@ What it does (see docs/benchmark.md for how to read the results):
    (``samples.synth``), scans it into a fresh workspace with ``sipas scan --jobs 1`` and again with
    ``--jobs <cores>``, exports the answers (``sipas export --format answers``) and scores them with
    ``sipas eval``; the per-digit figures of the date come from the reasons recorded in the workspace.
-2. On a checkbox-only set (pages 2 and 3 of the form, clean JPEG at 300 dpi) it times ``sipas scan``
+2. For each quality it scans only the date pages (page 4) of a set of its own (other respondents than
+   the main sets', different in every quality): the handwritten-date figures, per field and per digit.
+3. On a checkbox-only set (pages 2 and 3 of the form, clean JPEG at 300 dpi) it times ``sipas scan``
    with one job and with all cores at two batch sizes: marginal pages/s and peak memory.
-3. It prints a table, compares each figure with the design's quality bar, and writes
+4. It prints a table, compares each figure with the design's quality bar, and writes
    ``bench/last.json``. Work files go to ``bench/work.tmp/`` (removed unless ``--keep``).
 """
 
@@ -48,6 +50,7 @@ SEED = 20260101
 SETS: dict[Quality, tuple[int, Format]] = {"clean": (30, "pdf"), "office": (30, "pdf"), "fax": (16, "tiff"),
                                            "photo": (16, "jpeg")}
 THROUGHPUT_PAGES = (20, 60)
+DATE_FORMS, DATE_PAGE, DATE_SEED_OFFSET = 60, "4", 1000
 BARS: dict[str, dict[str, float]] = {
     "clean": {"error": 1e-4, "review": 0.02}, "office": {"error": 1e-4, "review": 0.02},
     "fax": {"error": 1e-3, "review": 0.10}, "photo": {"error": 1e-3, "review": 0.10},
@@ -121,9 +124,13 @@ def _pages(folder: Path) -> int:
     return sum(1 for _ in (folder / "pages.csv").open(encoding="utf-8")) - 1
 
 
-def digit_cells(workspace: Path, truth: Path) -> dict[str, Any]:
-    """Per-digit figures of the comb fields: cells a reviewer must read, and digits right among the
-    fields accepted automatically (the answers export has no reasons, so they are read from the store)."""
+def digit_figures(workspace: Path, truth: Path) -> dict[str, Any]:
+    """Comb-field figures read from the store (the answers export has no reasons): per field, dates read
+    right among those accepted automatically and dates sent to review; per digit, the cells a reviewer
+    must read and the digits right among the fields accepted automatically.
+
+    A field counts when the truth holds digits, or when it went to review though the respondent left it
+    blank (a review that costs a reviewer's time); a blank accepted as blank has nothing to read."""
     import csv
 
     from sqlalchemy import select
@@ -141,18 +148,25 @@ def digit_cells(workspace: Path, truth: Path) -> dict[str, Any]:
                                     AnswerRow.reason).where(AnswerRow.kind == "digits")).all()
     finally:
         store.engine.dispose()
-    cells = review = auto_cells = auto_right = 0
+    fields = auto = wrong = cells = review = auto_cells = auto_right = 0
     for form_id, field, value, status, reason in rows:
         expected = truths.get((form_id, field))
-        if not expected:
-            continue  # not in the truth, or a date left blank: no digit to read
+        if expected is None or (not expected and status == "auto"):
+            continue  # not in the truth, or a blank read as blank: no digit to read
+        fields += 1
         cells += len(expected)
         if status == "auto":
+            auto += 1
+            wrong += value != expected
             auto_cells += len(expected)
             auto_right += sum(a == b for a, b in zip(value, expected, strict=False))
         else:
-            review += cells_to_review(reason, len(expected))
-    return {"digit_cells": cells, "digit_cell_review_share": review / cells if cells else None,
+            review += cells_to_review(reason, len(expected)) if expected else 0
+    return {"digit_fields": fields, "digit_auto": auto, "digit_wrong": wrong,
+            "digit_accuracy": (auto - wrong) / auto if auto else None,
+            "digit_review_share": (fields - auto) / fields if fields else None,
+            "digit_cells": cells, "digit_cell_review_share": review / cells if cells else None,
+            "digit_auto_cells": auto_cells, "digit_right_cells": auto_right,
             "digit_cell_accuracy": auto_right / auto_cells if auto_cells else None}
 
 
@@ -176,7 +190,7 @@ def bench_quality(quality: Quality, forms: int, fmt: Format, work: Path, cores: 
                    str(folder / "pages.csv"), "--template", TEMPLATE, "--json", str(report)),
              work / f"eval-{quality}.log")
     ev = json.loads(report.read_text(encoding="utf-8"))
-    marks, digits = ev["marks"], ev["by_kind"].get("digits", {})
+    marks = ev["marks"]
     return {
         "forms": forms, "pages": pages, "format": fmt,
         "generation_s_per_page": gen_seconds / pages,
@@ -184,14 +198,34 @@ def bench_quality(quality: Quality, forms: int, fmt: Format, work: Path, cores: 
         "mark_error_rate": marks["error_rate"],
         "mark_error_upper95": 3.0 / marks["auto"] if marks["auto"] and not marks["wrong"] else None,
         "review_share": marks["review_share"],
-        "digit_accuracy": ev.get("digit_accuracy"), "digit_review_share": digits.get("review_share"),
-        "digit_fields": digits.get("fields", 0) - digits.get("missing", 0), "digit_auto": digits.get("auto", 0),
-        "digit_wrong": digits.get("wrong", 0), **digit_cells(ws, folder / "truth.csv"),
+        **digit_figures(ws, folder / "truth.csv"),
         "all_fields_review_share": ev["overall"]["review_share"], "missing_fields": ev["missing_count"],
         "pages_per_s_1_job": pages / one.seconds, f"pages_per_s_{cores}_jobs": pages / many.seconds,
         "peak_memory_mb": max(one.peak_tree_mb, many.peak_tree_mb),
         "mismatches": ev["mismatches"][:20],
     }
+
+
+def bench_dates(quality: Quality, forms: int, work: Path, cores: int) -> dict[str, Any]:
+    """Handwritten dates: only the date page (page 4) of a set of its own, with respondents of its own.
+
+    The main sets share one seed, so their 16–30 dates are the same respondents' in every quality; this
+    set's seed differs per quality, and it is written as single-page files so that only the date pages
+    are scanned (PNG, JPEG for photos)."""
+    folder = work / f"dates-{quality}"
+    seed = SEED + DATE_SEED_OFFSET + list(SETS).index(quality)
+    generate(SynthOptions(template=TEMPLATE, count=forms, seed=seed, quality=quality,
+                          format="jpeg" if quality == "photo" else "png", out=folder, jobs=cores, force=True,
+                          batches=BatchProfile(0.0, 0.0)))
+    rows = [line.split(",") for line in (folder / "pages.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    sub = work / f"dates-{quality}-pages"
+    sub.mkdir(exist_ok=True)
+    for r in rows:
+        if r[2] == "form" and r[4] == DATE_PAGE and not (sub / r[0]).exists():
+            os.link(folder / r[0], sub / r[0])
+    ws = work / f"ws-dates-{quality}"
+    _scan([sub], ws, cores, work / f"scan-dates-{quality}.log")
+    return {"forms": forms, "seed": seed, **digit_figures(ws, folder / "truth.csv")}
 
 
 def bench_throughput(work: Path, cores: int) -> dict[str, Any]:
@@ -235,9 +269,9 @@ def _ok(ok: bool | None) -> str:
     return "–" if ok is None else ("[green]✓[/green]" if ok else "[red]✗[/red]")
 
 
-def _digits_overall(qualities: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """The date fields of every quality together (each quality alone holds only 16–30 dates)."""
-    done = [r for r in qualities.values() if "error" not in r and r.get("digit_fields")]
+def _digits_overall(*groups: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The date fields of several sets together."""
+    done = [r for g in groups for r in g.values() if "error" not in r and r.get("digit_fields")]
     if not done:
         return None
     fields = sum(r["digit_fields"] for r in done)
@@ -245,9 +279,23 @@ def _digits_overall(qualities: dict[str, dict[str, Any]]) -> dict[str, Any] | No
     wrong = sum(r["digit_wrong"] for r in done)
     cells = sum(r["digit_cells"] for r in done)
     review_cells = sum(r["digit_cell_review_share"] * r["digit_cells"] for r in done if r["digit_cells"])
+    auto_cells = sum(r["digit_auto_cells"] for r in done)
+    right_cells = sum(r["digit_right_cells"] for r in done)
     return {"fields": fields, "auto": auto, "wrong": wrong, "accuracy": (auto - wrong) / auto if auto else None,
             "review_share": (fields - auto) / fields, "cells": cells,
-            "cell_review_share": review_cells / cells if cells else None}
+            "cell_review_share": review_cells / cells if cells else None,
+            "cell_accuracy": right_cells / auto_cells if auto_cells else None}
+
+
+def _digit_line(name: str, digits: dict[str, Any]) -> str:
+    """One line of date figures, each checked against its bar (accuracy per date and per digit)."""
+    acc, cell_acc = digits["accuracy"], digits["cell_accuracy"]
+    share, cell_share = digits["review_share"], digits["cell_review_share"]
+    return (f"{name}: {digits['fields']} dates, {digits['auto']} accepted, {digits['wrong']} wrong → right "
+            f"{_fmt(acc, True)} of dates {_ok(None if acc is None else acc >= BAR_DIGITS)}, {_fmt(cell_acc, True)} of "
+            f"digits {_ok(None if cell_acc is None else cell_acc >= BAR_DIGITS)} (bar ≥ {BAR_DIGITS:.0%}); to review "
+            f"{_fmt(share, True)} of dates {_ok(share <= BAR_DIGIT_REVIEW)}, {_fmt(cell_share, True)} of digits "
+            f"{_ok(None if cell_share is None else cell_share <= BAR_DIGIT_REVIEW)} (bar ≤ {BAR_DIGIT_REVIEW:.0%})")
 
 
 def render(result: dict[str, Any], console: Console) -> None:
@@ -279,15 +327,15 @@ def render(result: dict[str, Any], console: Console) -> None:
                   f"{r['pages_per_s_1_job']:.2f}", f"{r[f'pages_per_s_{cores}_jobs']:.2f}",
                   f"{r['peak_memory_mb']:.0f}")
     console.print(t)
-    digits = _digits_overall(result["qualities"])
+    for q, r in result.get("dates", {}).items():
+        if "error" in r:
+            errors.append(f"dates {q}: {r['error']}")
+        elif r.get("digit_fields"):
+            console.print(_digit_line(f"date set {q} ({r['forms']} forms, seed {r['seed']})",
+                                      _digits_overall({q: r}) or {}))
+    digits = _digits_overall(result.get("dates", {}))
     if digits:
-        acc, cell_share = digits["accuracy"], digits["cell_review_share"]
-        console.print(
-            f"handwritten dates, all qualities: {digits['fields']} dates, {digits['auto']} accepted, "
-            f"{digits['wrong']} wrong → accuracy {_fmt(acc, True)} {_ok(None if acc is None else acc >= BAR_DIGITS)} "
-            f"(bar ≥ {BAR_DIGITS:.0%}); to review {_fmt(digits['review_share'], True)} of dates "
-            f"{_ok(digits['review_share'] <= BAR_DIGIT_REVIEW)}, {_fmt(cell_share, True)} of digits "
-            f"{_ok(None if cell_share is None else cell_share <= BAR_DIGIT_REVIEW)} (bar ≤ {BAR_DIGIT_REVIEW:.0%})")
+        console.print(_digit_line("handwritten dates, the date sets together", digits))
     for line in errors:
         console.print(f"[red]failed[/red] {line}")
     tp = result.get("throughput")
@@ -307,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the set sizes (default 1)")
     parser.add_argument("--quality", action="append", choices=list(SETS), help="only these qualities")
     parser.add_argument("--no-throughput", action="store_true", help="skip the checkbox-only speed runs")
+    parser.add_argument("--no-dates", action="store_true", help="skip the date-page sets")
+    parser.add_argument("--date-forms", type=int, default=DATE_FORMS,
+                        help=f"forms in each date-page set (default {DATE_FORMS}; not scaled by --scale)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="'all cores' (default: cpu count)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "last.json", help="where to write the JSON")
     parser.add_argument("--keep", action="store_true", help="keep bench/work.tmp (sets, workspaces, logs)")
@@ -337,6 +388,15 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - report and go on with the next quality
             failed = True
             result["qualities"][quality] = {"error": f"{type(exc).__name__}: {exc}"}
+    result["dates"] = {}
+    for quality in [] if args.no_dates else args.quality or list(SETS):
+        forms = max(1, args.date_forms)
+        console.print(f"[bold]dates {quality}[/bold]: the date page of {forms} forms …")
+        try:
+            result["dates"][quality] = bench_dates(quality, forms, work, cores)
+        except Exception as exc:  # noqa: BLE001
+            failed = True
+            result["dates"][quality] = {"error": f"{type(exc).__name__}: {exc}"}
     if not args.no_throughput:
         console.print("[bold]checkbox-only throughput[/bold] …")
         try:
@@ -344,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001
             failed = True
             result["throughput"] = {"error": f"{type(exc).__name__}: {exc}"}
-    result["digits_all_qualities"] = _digits_overall(result["qualities"])
+    result["digits_date_sets"] = _digits_overall(result["dates"])
     result["seconds"] = time.monotonic() - start
     result["load_average_at_end"] = os.getloadavg()[0]
     render(result, console)

@@ -10,7 +10,8 @@ The field decision:
 * all cells blank (each surely blank) → blank, accepted; stray ink in blank cells → flagged;
 * some cells blank, some written → flagged (a digit left out or lost);
 * every cell at or above the acceptance confidence → accepted, unless the field is a date
-  (:func:`is_date_field`) and the digits are no valid date → flagged;
+  (:func:`is_date_field`) and the digits are no valid date (no calendar day, a year outside
+  ``date_years``, or a day after the day of reading) → flagged;
 * a date with one or two unsure cells: if exactly one choice among those cells' two best readings
   gives a valid date (day 01–31 of the month, month 01–12, year within ``date_years``) *and* that
   date holds at least ``digit_settle_share`` of the probability of every valid date the unsure
@@ -99,7 +100,8 @@ def is_date_field(field: DigitsField) -> bool:
 
 
 def valid_date(digits: str, *, config: ReaderConfig = DEFAULT_CONFIG) -> bool:
-    """Whether ``ddmmyyyy`` is a calendar date with its year within ``config.date_years``.
+    """Whether ``ddmmyyyy`` is a calendar date with its year within ``config.date_years``, not after
+    ``config.date_latest`` (by default, today).
 
     Examples
     --------
@@ -113,7 +115,7 @@ def valid_date(digits: str, *, config: ReaderConfig = DEFAULT_CONFIG) -> bool:
     except ValueError:
         return False
     first, last = config.date_years
-    return first <= day.year <= last
+    return first <= day.year <= last and day <= (config.date_latest or dt.date.today())
 
 
 def decide_digit_field(

@@ -87,6 +87,35 @@ def test_drawn_stroke_is_normalised_and_centred() -> None:
     assert 17 <= rows[-1] - rows[0] + 1 <= 21
 
 
+def comb_cell(rng: np.random.Generator) -> NDArray[np.float32]:
+    """A comb box: the bottom line across the cell and short ticks up the sides, no top line."""
+    cell = paper_cell(rng)
+    cv2.line(cell, (0, 61), (47, 61), 60.0, 2)
+    cv2.line(cell, (1, 48), (1, 61), 60.0, 2)
+    cv2.line(cell, (46, 48), (46, 61), 60.0, 2)
+    return cell
+
+
+def test_strokes_near_a_side_are_not_taken_for_box_lines() -> None:
+    """The bar of a 7 in the top band and the stem of a 9 near the right side stop short of the cell's
+    ends, unlike printed lines, so they are kept while the box around them is removed."""
+    rng = np.random.default_rng(7)
+    seven = comb_cell(rng)
+    cv2.line(seven, (8, 6), (40, 6), 30.0, 3)  # the bar: 6 of 64 rows from the top, 2/3 of the width
+    cv2.line(seven, (40, 6), (24, 52), 30.0, 3)
+    image = normalise_cell(to_u8(seven))
+    assert image is not None
+    top = np.flatnonzero(image.max(axis=1) > 0.2)[0]
+    assert (image[top : top + 3] > 0.2).any(axis=0).sum() >= 12  # the bar spans the digit's top
+    nine = comb_cell(rng)
+    cv2.ellipse(nine, (32, 20), (8, 8), 0, 0, 360, 30.0, 3)
+    cv2.line(nine, (41, 12), (41, 55), 30.0, 3)  # the stem: 6 px from the right side, 2/3 of the height
+    image = normalise_cell(to_u8(nine))
+    assert image is not None
+    rows = np.flatnonzero(image.max(axis=1) > 0.2)
+    assert rows[-1] - rows[0] + 1 >= 18  # loop and stem: the whole digit height, not the loop alone
+
+
 def test_reads_held_out_digits(reader: DigitReader) -> None:
     images, labels = load_digits()
     rng = np.random.default_rng(4)

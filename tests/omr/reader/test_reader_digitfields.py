@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from _pages import MINI, Fill, filled_page
 
 from omr.digits import DigitReader, DigitReading
 from omr.reader import ReaderContext, read_page
+from omr.reader.config import DEFAULT_CONFIG
 from omr.reader.digitfields import DigitCell, decide_digit_field, is_date_field, read_cells, valid_date
 from omr.reader.handwriting import crop_box
 from omr.template.load import load_template
@@ -58,6 +62,20 @@ def test_valid_date(text: str, ok: bool) -> None:
     assert valid_date(text) is ok
 
 
+def test_a_date_after_the_day_of_reading_is_no_valid_date() -> None:
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    assert valid_date(today.strftime("%d%m%Y"))
+    assert not valid_date(tomorrow.strftime("%d%m%Y"))  # a respondent cannot date a form in the future
+    on_day = replace(DEFAULT_CONFIG, date_latest=dt.date(2024, 8, 15))
+    assert valid_date("15082024", config=on_day) and not valid_date("16082024", config=on_day)
+    # A 2 read as 3 in the year, sure of itself: 2034 is no longer a date, so the field goes to review.
+    cells = date("15082024")
+    cells[6] = cell(3, 0.95, 2)
+    value, status, reason = decide(cells)
+    assert (value, status) == ("15082034", "flagged") and "is no valid date" in (reason or "")
+
+
 def test_sure_digits_of_a_valid_date_are_accepted() -> None:
     assert decide(date("15082024")) == ("15082024", "auto", None)
 
@@ -97,7 +115,9 @@ def test_a_settled_date_must_leave_no_other_likely_date() -> None:
     probs = np.zeros(10)
     probs[[2, 7, 3]] = [0.5, 0.3, 0.2]
     cells[6] = DigitCell(DigitReading(2, 0.5, False, 0.1), tuple(float(p) for p in probs))
-    assert decide(cells)[1] == "flagged"
+    until_2035 = replace(DEFAULT_CONFIG, date_latest=dt.date(2035, 12, 31))  # 2034 is no future date then
+    assert decide_digit_field("DATE", cells, date=True, accept=ACCEPT, config=until_2035).status == "flagged"
+    assert decide(cells)[:2] == ("15082024", "auto")  # read today, 2034 is in the future: 2024 it is
 
 
 def test_an_unsure_digit_outside_a_date_is_flagged() -> None:
