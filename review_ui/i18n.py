@@ -121,7 +121,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "language": ("Ngôn ngữ", "Language"),
     "unidentified_page": ("Trang chưa nhận diện", "Unidentified page"),
     "unaligned_page": ("Trang chưa căn chỉnh", "Unaligned page"),
-    "conflict_reload": ("Mục này đã bị thay đổi; tải lại.", "This item was changed; reload."),
+    "conflict_reload": ("Không có gì được lưu; tải lại trang để xem trạng thái hiện tại.",
+                        "Nothing was saved; reload the page to see where things stand now."),
 }
 
 
