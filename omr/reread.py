@@ -22,14 +22,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omr.errors import StorageError
 from omr.formid import PageIdentity, display_form_id
 from omr.reader import ReaderContext, read_page
-from omr.store.db import Store
+from omr.store.db import Store, close_page_items
 from omr.store.images import encode_jpeg, save_image
 from omr.store.records import CountedCopy, TemplateLookup, counted_copy, in_transaction, record_answers
 from omr.store.schema import COUNTED, AuditEvent, FormRow, PageRow, ReviewItem
@@ -165,9 +165,7 @@ def _write_duplicate(s: Session, page: PageRow, reading: PageReading, first: Cou
         _set_identity(page, reading.identity)
     page.outcome, page.reason, page.duplicate_of = "rejected", reason, first.page_id
     _set_geometry(page, reading)
-    s.execute(update(ReviewItem)
-              .where(ReviewItem.page_id == page.id, ReviewItem.kind != "field", ReviewItem.status == "open")
-              .values(status="done", resolved_by=ACTOR, resolved_at=dt.datetime.now(dt.UTC)))
+    close_page_items(s, page.id, ACTOR, dt.datetime.now(dt.UTC))
     _audit(s, page, old, "rejected", reason)
     log.info("page %d: page %s of form %s is already counted from %s; recorded as a duplicate", page.id,
              page.page_number, display_form_id(page.form_id) if page.form_id else "?", first.key)

@@ -9,6 +9,7 @@ becomes a duplicate of it, with an audit event and a warning naming each file an
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -182,6 +183,13 @@ def _settle_double_counted(conn: Connection) -> list[str]:
     return messages
 
 
+def close_page_items(conn: Connection | Session, page_id: int, actor: str, at: dt.datetime) -> None:
+    """Mark the open page-level review items of a page (unidentified, unaligned) done: it became a duplicate."""
+    conn.execute(update(ReviewItem)
+                 .where(ReviewItem.page_id == page_id, ReviewItem.kind != "field", ReviewItem.status == "open")
+                 .values(status="done", resolved_by=actor, resolved_at=at))
+
+
 @dataclass(frozen=True)
 class _Copy:
     page_id: int
@@ -195,9 +203,7 @@ def _make_duplicate(conn: Connection, copy: _Copy, first: _Copy, form_id: str) -
     now = utcnow()
     conn.execute(update(PageRow).where(PageRow.id == copy.page_id)
                  .values(outcome="rejected", reason=reason, duplicate_of=first.page_id))
-    conn.execute(update(ReviewItem)
-                 .where(ReviewItem.page_id == copy.page_id, ReviewItem.kind != "field", ReviewItem.status == "open")
-                 .values(status="done", resolved_by=UPGRADE_ACTOR, resolved_at=now))
+    close_page_items(conn, copy.page_id, UPGRADE_ACTOR, now)
     conn.execute(insert(AuditEvent).values(at=now, actor=UPGRADE_ACTOR, action="dedupe", form_id=form_id,
                                            page_id=copy.page_id, old=f"{copy.key}: {copy.outcome}",
                                            new=f"{copy.key}: rejected ({reason})"))

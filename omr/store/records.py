@@ -32,8 +32,8 @@ from omr.errors import StorageError
 from omr.formid import PageIdentity, display_form_id
 from omr.store.db import Store
 from omr.store.images import encode_jpeg, page_image_name, review_copy, save_image
-from omr.store.schema import COUNTED as COUNTED  # re-exported: the summary counts pages with it
 from omr.store.schema import (
+    COUNTED,
     COUNTED_PAGE_INDEX,
     AnswerRow,
     AuditEvent,

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omr.store.db import Store
-from omr.store.records import COUNTED
-from omr.store.schema import FormRow, InputFile, PageRow, ReviewItem
+from omr.store.schema import COUNTED, FormRow, InputFile, PageRow, ReviewItem
 from omr.types import PageError
 
 EXAMPLES = 3
