@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     storage = 6
     not_found = 7
     conflict = 8
+    port_taken = 9
     other_error = 15
     ctrl_c = 130
 
@@ -102,3 +103,35 @@ class NotAuthenticatedError(SipasError):
 
     exit_code = ExitCode.bad_args
     http_status = 401
+
+
+class PortInUseError(SipasError):
+    """The address and port a server should listen on are taken by another program."""
+
+    exit_code = ExitCode.port_taken
+    http_status = 500
+
+
+class RequestTooLargeError(SipasError):
+    """A request body is larger than the server accepts (refused before it is parsed)."""
+
+    exit_code = ExitCode.bad_args
+    http_status = 413
+
+
+class UnsupportedMediaError(SipasError):
+    """A request body is not of the type the route reads (JSON where JSON is expected)."""
+
+    exit_code = ExitCode.bad_args
+    http_status = 415
+
+
+class TooManyAttemptsError(SipasError):
+    """Too many failed attempts (logins): refused until ``retry_after`` seconds have passed."""
+
+    exit_code = ExitCode.bad_args
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

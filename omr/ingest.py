@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,11 +87,24 @@ def iter_input_paths(paths: Sequence[Path]) -> Iterator[Path | PageError]:
                     p = Path(root) / name
                     if name.startswith(".") or p.suffix.lower() in SIDECAR_EXTENSIONS:
                         continue
-                    yield p.absolute()
+                    yield _not_regular(p) or p.absolute()
         elif path.exists():
-            yield path.absolute()
+            yield _not_regular(path) or path.absolute()
         else:
             yield PageError(str(path), None, "no such file or folder; check the path")
+
+
+def _not_regular(path: Path) -> PageError | None:
+    """A :class:`PageError` for a named pipe, socket, device or broken link (reading one could hang)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return PageError(str(path), None, f"cannot read it ({exc.strerror or exc}); skipped")
+    if stat.S_ISREG(mode):
+        return None
+    what = ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return PageError(str(path), None, f"{what}, not a scan file; skipped (move it out of the scan folder)")
 
 
 def file_sha256(path: Path) -> str:

@@ -12,13 +12,14 @@ from omr.store.schema import AnswerRow, ReviewItem
 from omr.template.model import DigitsField, Template
 from omr.types import MULTIPLE
 from review_ui.audit import Event, as_utc, last_change, record, utcnow
+from review_ui.i18n import Lang, say
 from review_ui.marking import option_values
 
 MAX_TEXT = 2000
 
 
-def normalise_value(template: Template, code: str, value: str) -> str:
-    """``value`` in the export coding of answer ``code``; :class:`BadArgumentsError` when impossible."""
+def normalise_value(template: Template, code: str, value: str, lang: Lang = "en") -> str:
+    """``value`` in the export coding of answer ``code``; :class:`BadArgumentsError` (in ``lang``) when impossible."""
     kinds = template.answer_kinds()
     kind = kinds.get(code)
     if kind is None:
@@ -27,27 +28,24 @@ def normalise_value(template: Template, code: str, value: str) -> str:
     if kind in ("single", "grid"):
         allowed = option_values(template, code)
         if value and value != MULTIPLE and value not in allowed:
-            raise BadArgumentsError(
-                f"{code}: {value!r} is not one of the values {', '.join(allowed)} "
-                f"(or blank, or {MULTIPLE} when several boxes are really marked)"
-            )
+            raise BadArgumentsError(say("bad_value", lang, code=code, value=value, allowed=", ".join(allowed)))
         return value
     if kind == "multi":
         allowed = option_values(template, code)
         chosen = {v for v in re.split(r"[;,\s]+", value) if v}
         bad = sorted(chosen - set(allowed))
         if bad:
-            raise BadArgumentsError(f"{code}: {', '.join(bad)} not among the values {', '.join(allowed)}")
+            raise BadArgumentsError(say("bad_multi", lang, code=code, bad=", ".join(bad), allowed=", ".join(allowed)))
         return ";".join(v for v in allowed if v in chosen)
     if kind == "digits":
         q = template.question_of(code)
         length = q.length if isinstance(q, DigitsField) else 64
         digits = re.sub(r"[\s/.\-]", "", value)
         if digits and (not digits.isdigit() or len(digits) > length):
-            raise BadArgumentsError(f"{code}: type up to {length} digits (got {value!r})")
+            raise BadArgumentsError(say("bad_digits", lang, code=code, length=length, value=value))
         return digits
     if len(value) > MAX_TEXT:
-        raise BadArgumentsError(f"{code}: the text is longer than {MAX_TEXT} characters")
+        raise BadArgumentsError(say("too_long", lang, code=code, n=MAX_TEXT))
     return value
 
 

@@ -12,9 +12,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from omr.store.db import Store
 from review_ui import handlers
 from review_ui.config import Settings
+from review_ui.doubles import DoubleEntry
 from review_ui.leases import LEASE_SECONDS
+from review_ui.middleware import Guard, SecurityHeaders
 from review_ui.routes import answers, auth, bulk, forms, images, pages, progress, queue
 from review_ui.security import session_secret
+from review_ui.tables import ensure_tables
 from review_ui.templates_index import TemplateIndex
 
 ROUTERS = tuple(m.router for m in (auth, queue, bulk, pages, forms, answers, progress, images))
@@ -30,6 +33,8 @@ def create_app(
     secret: str | None = None,
     lease_seconds: int = LEASE_SECONDS,
     https_only: bool = False,
+    idle_minutes: float = 60.0,
+    double_entry: DoubleEntry | None = None,
 ) -> FastAPI:
     """The review app over ``store`` (extra template files by path; the secret from the workspace by default)."""
     settings = Settings(
@@ -38,9 +43,13 @@ def create_app(
         templates=TemplateIndex(templates),
         lease_seconds=lease_seconds,
         https_only=https_only,
+        idle_seconds=max(60, int(idle_minutes * 60)),
+        doubles=double_entry or DoubleEntry(),
     )
+    ensure_tables(store.engine)  # sessions, skips, login failures (added to an older workspace)
     app = FastAPI(title="SIPAS review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.add_middleware(Guard)  # inside the session layer: a refusal page still has its chrome
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret,
@@ -49,6 +58,7 @@ def create_app(
         same_site="lax",
         https_only=https_only,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every response, errors included
     handlers.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from omr.store.db import Store
+from review_ui.doubles import DoubleEntry
 from review_ui.leases import LEASE_SECONDS
+from review_ui.sessions import Limits
 from review_ui.templates_index import TemplateIndex
+from review_ui.throttle import Throttle
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,13 @@ class Settings:
     lease_seconds: int = LEASE_SECONDS
     https_only: bool = False
     session_max_age: int = 12 * 3600
+    idle_seconds: int = 3600
+    throttle: Throttle = field(default_factory=Throttle)
+    doubles: DoubleEntry = field(default_factory=DoubleEntry)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(idle=self.idle_seconds, max_age=self.session_max_age)
 
     @property
     def workspace(self) -> Path:

@@ -9,20 +9,15 @@ list of pages.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-
-def doc(text: str, default: Any = dataclasses.MISSING) -> Any:
-    """A dataclass field documented by ``text`` (optionally with a default)."""
-    return field(default=default, metadata={"help": text})
-
-
-def field_help(cls: type) -> dict[str, str]:
-    """Field name → help text of a context dataclass (empty help when a field is undocumented)."""
-    return {f.name: str(f.metadata.get("help", "")) for f in dataclasses.fields(cls)}
-
+# re-exported: every context is importable from here (the contract test and other modules read them here)
+from review_ui.documented import doc as doc
+from review_ui.documented import field_help as field_help
+from review_ui.queue_contexts import CountRow as CountRow
+from review_ui.queue_contexts import ItemView as ItemView
+from review_ui.queue_contexts import OptionView as OptionView
+from review_ui.queue_contexts import QueueContext as QueueContext
 
 # --- login and errors -------------------------------------------------------------------------
 
@@ -54,75 +49,14 @@ class ErrorContext:
     errors: tuple[str, ...] = doc("the messages, each naming the thing and what to do")
 
 
-# --- queue ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CountRow:
-    """Review items of one kind or one question, by state."""
-
-    key: str = doc("item kind (field | unidentified_page | unaligned_page) or question code")
-    open: int = doc("open and free to lease")
-    leased: int = doc("open but leased to a reviewer right now")
-    done: int = doc("settled")
-
-
-@dataclass(frozen=True)
-class QueueContext:
-    """``/queue`` and ``/api/queue``: the keyboard verifier's shell (items come from ``/api/queue/next``)."""
-
-    kind: str | None = doc("only items of this kind (?kind=), or null for all")
-    question: str | None = doc("only items of this question (?question=), or null for all")
-    open_items: int = doc("open items matching the filter (free or leased)")
-    items: tuple[CountRow, ...] = doc("all items by kind")
-    questions: tuple[CountRow, ...] = doc("field items by question")
-
-
-@dataclass(frozen=True)
-class OptionView:
-    """One choice offered for a checkbox field."""
-
-    value: str = doc("value code written to the answer")
-    label: str = doc("printed label, in the interface language")
-    key: str = doc("keyboard key that chooses it (empty past the ninth option)")
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """One leased item as the queue shows it (``item`` / ``next`` of the queue's POST routes)."""
-
-    id: int = doc("review item id")
-    kind: str = doc("field | unidentified_page | unaligned_page")
-    lease_token: str = doc("send back with submit or skip")
-    lease_expires: str = doc("ISO 8601 time (UTC) the lease ends unless renewed")
-    form_id: str | None = doc("form id, or null for an unidentified page", None)
-    display_form_id: str | None = doc("form id as printed (XXXX-XXXX)", None)
-    field: str | None = doc("answer code (field items)", None)
-    question: str | None = doc("question code, items of one question are served in a row", None)
-    page_id: int | None = doc("input page id", None)
-    reason: str | None = doc("why the machine asked", None)
-    answer_id: int | None = doc("answer id (field items)", None)
-    answer_kind: str | None = doc("single | grid | multi | digits | text", None)
-    value: str = doc("current value (the machine reading until reviewed); '*' = several marks", "")
-    machine_value: str = doc("what the machine read", "")
-    confidence: float | None = doc("machine confidence 0..1", None)
-    revision: int | None = doc("answer revision to send back with the submit", None)
-    label: str = doc("question label", "")
-    row_label: str = doc("grid row label, or the write-in code of an 'other' text", "")
-    options: tuple[OptionView, ...] = doc("choices of a checkbox field", ())
-    length: int | None = doc("digit count of a digits field", None)
-    image_url: str | None = doc("the crop (field items) or the raw page (page items)", None)
-    page_url: str | None = doc("the page view (key P)", None)
-    form_url: str | None = doc("the form view", None)
-
-
 # --- bulk -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class QuestionCount:
-    """A checkbox question with open field items."""
+    """A checkbox question of one template with open field items."""
 
+    template: str = doc("template name (question codes are unique only within a template)")
     question: str = doc("question code")
     label: str = doc("question label")
     open: int = doc("open field items of this question")
@@ -132,7 +66,7 @@ class QuestionCount:
 class BulkIndexContext:
     """``/bulk`` and ``/api/bulk``: checkbox questions with items to review in bulk."""
 
-    questions: tuple[QuestionCount, ...] = doc("by question code")
+    questions: tuple[QuestionCount, ...] = doc("by template, then question code")
 
 
 @dataclass(frozen=True)
@@ -149,16 +83,20 @@ class BulkBox:
     answer_id: int = doc("answer the box belongs to")
     revision: int = doc("that answer's revision (send back in revisions)")
     image_url: str = doc("the box with a margin, PNG")
+    option_label: str = doc("the printed label of the option this box stands for")
+    row_label: str = doc("the grid row's label (grid questions), else empty")
 
 
 @dataclass(frozen=True)
 class BulkContext:
-    """``/bulk/<question>`` and ``/api/bulk/<question>``: AMC-style grid of borderline boxes."""
+    """``/bulk/<template>/<question>`` and its ``/api/`` twin: AMC-style grid of borderline boxes."""
 
+    template: str = doc("template name: only forms of this template are in the grid")
     question: str = doc("question code")
     label: str = doc("question label")
     boxes: tuple[BulkBox, ...] = doc("sorted by darkness, darkest first", ())
-    boundary: int = doc("proposed count of marked boxes (the first ones)", 0)
+    boundary: int = doc("proposed count of marked boxes (the first ones): the cut that disagrees with the "
+                        "fewest of the reader's decisions", 0)
     forms: int = doc("distinct forms among the boxes", 0)
     truncated: bool = doc("more boxes wait than one grid shows (confirm, then reload)", False)
 
@@ -196,6 +134,8 @@ class AnswerView:
     reason: str | None = doc("why it was flagged")
     revision: int = doc("send back when editing; a stale one gets 409")
     page_id: int | None = doc("page the answer was read from")
+    label: str = doc("question label (and grid row), in the interface language", "")
+    value_label: str = doc("printed label(s) of the chosen option(s), in the interface language", "")
 
 
 @dataclass(frozen=True)
@@ -214,6 +154,7 @@ class PageContext:
     boxes: tuple[OverlayBox, ...] = doc("box readings to overlay")
     answers: tuple[AnswerView, ...] = doc("answers read from this page")
     can_edit: bool = doc("whether the current user may edit answers")
+    open_items: int = doc("review items of this page still open (outcome `review` with 0: nothing left to do)", 0)
 
 
 @dataclass(frozen=True)
@@ -264,6 +205,8 @@ class ReviewerRow:
     total: int = doc("changes ever")
     last_hour: int = doc("changes in the last hour")
     per_hour: float = doc("changes per hour between the first and last in the last 8 h")
+    compared: int = doc("answers of theirs compared with another reviewer's in double entry", 0)
+    agreement: float | None = doc("share of those that matched (0..1), null when none was compared", None)
 
 
 @dataclass(frozen=True)
@@ -271,7 +214,7 @@ class ProgressContext:
     """``/progress`` and ``/api/progress``."""
 
     items: tuple[CountRow, ...] = doc("review items by kind")
-    questions: tuple[CountRow, ...] = doc("field items by question")
+    questions: tuple[CountRow, ...] = doc("field items by template and question")
     answers: dict[str, int] = doc("answers by status")
     reviewers: tuple[ReviewerRow, ...] = doc("throughput per person")
     forms_total: int = doc("forms in the workspace")
@@ -296,7 +239,7 @@ PAGES: tuple[Page, ...] = (
     Page("/login", "/api/session", "login.html", LoginContext, None),
     Page("/queue", "/api/queue", "queue.html", QueueContext, "review"),
     Page("/bulk", "/api/bulk", "bulk_index.html", BulkIndexContext, "review"),
-    Page("/bulk/{question}", "/api/bulk/{question}", "bulk.html", BulkContext, "review"),
+    Page("/bulk/{template}/{question}", "/api/bulk/{template}/{question}", "bulk.html", BulkContext, "review"),
     Page("/pages/{page_id}", "/api/pages/{page_id}", "page.html", PageContext, "view-pages"),
     Page("/forms/{form_id}", "/api/forms/{form_id}", "form.html", FormContext, "view-pages"),
     Page("/progress", "/api/progress", "progress.html", ProgressContext, "view-progress"),

@@ -11,9 +11,12 @@ from review_ui.config import Settings
 from review_ui.i18n import Lang, pick_lang
 from review_ui.permissions import Action, require
 from review_ui.security import new_csrf_token, same_token
+from review_ui.sessions import session_user
 from review_ui.users import UserInfo, get_user
 
 CSRF_HEADER = "X-CSRF-Token"
+BACKGROUND_HEADER = "X-Sipas-Background"
+"""Sent (``1``) by a page's own periodic refreshes: they do not keep an idle session alive."""
 CSRF_FIELD = "csrf_token"
 
 
@@ -35,15 +38,29 @@ def get_lang(request: Request) -> Lang:
     return pick_lang(request.session.get("lang"))
 
 
-def current_user(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> UserInfo:
-    """The logged-in, active user; :class:`NotAuthenticatedError` otherwise."""
-    name = request.session.get("user")
-    if not isinstance(name, str):
-        raise NotAuthenticatedError("log in first")
-    user = get_user(settings.store, name)
+def optional_user(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> UserInfo | None:
+    """The user of this request's server-side session (None when there is none, or it ended)."""
+    cached = getattr(request.state, "user", None)
+    if isinstance(cached, UserInfo):
+        return cached
+    sid = request.session.get("sid")
+    if sid is None:
+        return None
+    name = session_user(settings.store, sid, settings.limits,
+                        touch=request.headers.get(BACKGROUND_HEADER) != "1")
+    user = get_user(settings.store, name) if name else None
     if user is None:
-        request.session.clear()
-        raise NotAuthenticatedError(f"the account {name!r} is disabled or gone; log in again")
+        for key in ("sid", "user", "role", "csrf"):
+            request.session.pop(key, None)
+        return None
+    request.state.user = user
+    return user
+
+
+def current_user(user: Annotated[UserInfo | None, Depends(optional_user)]) -> UserInfo:
+    """The logged-in, active user; :class:`NotAuthenticatedError` otherwise."""
+    if user is None:
+        raise NotAuthenticatedError("log in first (sessions end at logout, on a new password and when idle)")
     return user
 
 

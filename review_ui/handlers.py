@@ -14,7 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from omr.errors import NotAuthenticatedError, SipasError
+from omr.errors import NotAuthenticatedError, SipasError, TooManyAttemptsError
+from review_ui.i18n import pick_lang
+from review_ui.messages import localise_error, validation_text
 from review_ui.rendering import error_body, render_error
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,8 @@ def is_api(request: Request) -> bool:
 
 
 def _respond(request: Request, messages: list[str], status: int) -> Response:
+    lang = pick_lang(request.session.get("lang")) if "session" in request.scope else "vi"
+    messages = [localise_error(m, lang) for m in messages]
     if is_api(request):
         return JSONResponse(error_body(messages, status), status_code=status)
     if status == 401:
@@ -39,12 +43,21 @@ async def sipas_error(request: Request, exc: Exception) -> Response:
         log.error("%s %s: %s", request.method, request.url.path, exc)
     if isinstance(exc, NotAuthenticatedError) and not is_api(request):
         return _respond(request, [exc.message], 401)
-    return _respond(request, [exc.message], exc.http_status)
+    response = _respond(request, [exc.message], exc.http_status)
+    if isinstance(exc, TooManyAttemptsError):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
+    """422 naming each bad value; a malformed id in the path (text, negative, too big) is a 404."""
     assert isinstance(exc, RequestValidationError)
-    msgs = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
+    errors = list(exc.errors())
+    if errors and all(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
+        names = ", ".join(str(tuple(e["loc"])[-1]) for e in errors)
+        return _respond(request, [f"no such {names} here: check the address"], 404)
+    lang = pick_lang(request.session.get("lang")) if "session" in request.scope else "vi"
+    msgs = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {validation_text(e, lang)}" for e in errors]
     return _respond(request, msgs or ["invalid request"], 422)
 
 

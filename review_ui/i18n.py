@@ -27,17 +27,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "multiple": ("Nhiều lựa chọn", "Multiple"),
     "empty_queue": ("Không còn mục nào cần duyệt.", "Nothing left to review."),
     "keys_choice": (
-        "Phím 1–9: chọn · 0: để trống · *: nhiều lựa chọn · Enter: giữ kết quả máy · S: bỏ qua · P: xem cả trang",
-        "Keys 1–9: choose · 0: blank · *: several marked · Enter: keep the machine reading · S: skip · "
-        "P: whole page",
+        "Phím 1–9: chọn · 0: để trống · *: nhiều lựa chọn · Enter: lưu lựa chọn đang tô (chưa chọn gì: kết quả máy) "
+        "rồi sang mục sau · U: hoàn tác mục vừa lưu · Z: phóng to · S: bỏ qua · P: xem cả trang",
+        "Keys 1–9: choose · 0: blank · *: several marked · Enter: save the highlighted choice (none chosen: the "
+        "machine reading) and go on · U: undo the last saved item · Z: zoom · S: skip · P: whole page",
     ),
     "keys_multi": (
-        "Phím 1–9: bật/tắt · 0: xoá hết · Enter: xác nhận · S: bỏ qua · P: xem cả trang",
-        "Keys 1–9: toggle · 0: clear · Enter: confirm · S: skip · P: whole page",
+        "Phím 1–9: bật/tắt · 0: xoá hết · Enter: lưu các ô đang tô rồi sang mục sau · U: hoàn tác · Z: phóng to · "
+        "S: bỏ qua · P: xem cả trang",
+        "Keys 1–9: toggle · 0: clear · Enter: save the highlighted boxes and go on · U: undo · Z: zoom · S: skip · "
+        "P: whole page",
     ),
     "keys_text": (
-        "Gõ nội dung, Enter: xác nhận · Alt+S: bỏ qua · Alt+P: xem cả trang",
-        "Type it, Enter: confirm · Alt+S: skip · Alt+P: whole page",
+        "Gõ nội dung (Shift+Enter: xuống dòng), Enter: lưu rồi sang mục sau · Alt+U: hoàn tác · Alt+S: bỏ qua · "
+        "Alt+P: xem cả trang",
+        "Type it (Shift+Enter: new line), Enter: save and go on · Alt+U: undo · Alt+S: skip · Alt+P: whole page",
     ),
     "keys_identify": (
         "Gõ mã phiếu (in dưới mã QR) và số trang, Enter: xác nhận · Alt+S: bỏ qua",
@@ -49,6 +53,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Click the centres of the 4 corner markers in order: top-left, top-right, bottom-right, "
         "bottom-left · Backspace: undo · Enter: confirm · S: skip",
     ),
+    "bad_value": ("{code}: '{value}' không phải là một trong các giá trị {allowed} (hoặc để trống, hoặc * khi "
+                  "thật sự có nhiều ô được đánh dấu)",
+                  "{code}: '{value}' is not one of the values {allowed} (or blank, or * when several boxes are "
+                  "really marked)"),
+    "bad_multi": ("{code}: {bad} không thuộc các giá trị {allowed}", "{code}: {bad} not among the values {allowed}"),
+    "bad_digits": ("{code}: gõ tối đa {length} chữ số (đã gõ '{value}')",
+                   "{code}: type up to {length} digits (got '{value}')"),
+    "too_long": ("{code}: nội dung dài hơn {n} ký tự", "{code}: the text is longer than {n} characters"),
+    "agreement": ("Tỷ lệ khớp (nhập kép)", "Agreement (double entry)"),
+    "second_review": ("Duyệt lần hai (ẩn kết quả lần một)", "Second review (blind)"),
+    "disagreement": ("Hai người duyệt khác nhau", "Reviewers disagree"),
+    "candidates": ("Hai kết quả", "Both readings"),
+    "chosen": ("Đã chọn", "Chosen"),
+    "machine_kept": ("Kết quả máy", "Machine reading"),
+    "enter_saves": ("Enter để lưu", "Enter saves it"),
+    "undo": ("Hoàn tác", "Undo"),
+    "zoom": ("Phóng to", "Zoom"),
     "form_id": ("Mã phiếu", "Form id"),
     "page_number": ("Số trang", "Page number"),
     "submit": ("Xác nhận", "Confirm"),
@@ -56,9 +77,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "whole_page": ("Xem cả trang", "Whole page"),
     "boundary": (
         "Các ô được xếp từ đậm đến nhạt. Các ô trước đường ranh giới (viền xanh) được coi là đã đánh dấu, "
-        "các ô sau là để trống. Dời ranh giới bằng ←/→ hoặc bấm vào ô; Enter: xác nhận.",
+        "các ô sau là để trống. Dời ranh giới bằng ←/→ hoặc bấm vào ô; Z hoặc ⊕: phóng to; Enter: xác nhận.",
         "Boxes are sorted from darkest to lightest. Boxes before the boundary (green) count as marked, the "
-        "rest as empty. Move it with ←/→ or by clicking a box; Enter: confirm.",
+        "rest as empty. Move it with ←/→ or by clicking a box; Z or ⊕: zoom; Enter: confirm.",
     ),
     "bulk_summary": ("{n} ô của {forms} phiếu; {marked} được coi là đã đánh dấu",
                      "{n} boxes from {forms} forms; {marked} count as marked"),
@@ -67,6 +88,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bulk_pick": ("Chọn một câu hỏi dạng ô đánh dấu để duyệt các ô chưa rõ của mọi phiếu cùng lúc.",
                   "Pick a checkbox question to settle its unclear boxes across all forms at once."),
     "answers_changed": ("Đã cập nhật {n} câu trả lời.", "{n} answers updated."),
+    "bulk_still": ("{n} câu vẫn cần duyệt (các ô không đủ để quyết định), hãy xem trong hàng đợi: {list}",
+                   "{n} answers still need review (the boxes do not settle them); find them in the queue: {list}"),
+    "bulk_nothing": ("Không có mục nào được giải quyết.", "Nothing was resolved."),
+    "template": ("Mẫu phiếu", "Template"),
     "label": ("Nội dung", "Label"),
     "all": ("Tất cả", "All"),
     "remaining": ("Còn lại", "Remaining"),
@@ -77,6 +102,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "st_reviewed": ("Đã duyệt", "Reviewed"),
     "out_read": ("Đã đọc", "Read"),
     "out_review": ("Cần duyệt", "In review"),
+    "out_reviewed": ("Đã duyệt xong", "Review done"),
     "out_rejected": ("Bị loại", "Rejected"),
     "out_blank": ("Trang trắng", "Blank"),
     "view_page": ("Xem trang", "View page"),
@@ -132,6 +158,11 @@ def translate(key: str, lang: Lang) -> str:
     if pair is None:
         return key
     return pair[0] if lang == "vi" else pair[1]
+
+
+def say(key: str, lang: Lang, **values: object) -> str:
+    """The message ``key`` in ``lang`` with ``{name}`` fields filled in."""
+    return translate(key, lang).format(**values)
 
 
 def pick_lang(value: object) -> Lang:

@@ -10,17 +10,40 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from omr.errors import ConflictError, NotFoundError
 from omr.store.db import Store
-from omr.store.schema import ReviewItem
+from omr.store.schema import FormRow, ReviewItem
 from review_ui.audit import as_utc, fmt_time, utcnow
 
+_Sel = TypeVar("_Sel", bound=Select[*tuple[Any, ...]])
 LEASE_SECONDS = 300
-KINDS = ("field", "unidentified_page", "unaligned_page")
+KINDS = ("field", "unidentified_page", "unaligned_page", "second_review", "disagreement")
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """Which items a reviewer asked for: a kind, a question, a template (None: any)."""
+
+    kind: str | None = None
+    question: str | None = None
+    template: str | None = None
+
+    def apply(self, q: _Sel, skip: Sequence[int]) -> _Sel:
+        if skip:
+            q = q.where(ReviewItem.id.not_in(list(skip)))
+        if self.kind:
+            q = q.where(ReviewItem.kind == self.kind)
+        if self.question:
+            q = q.where(ReviewItem.question == self.question)
+        if self.template:
+            q = q.where(ReviewItem.form_id.in_(select(FormRow.form_id).where(FormRow.template == self.template)))
+        return q
 
 
 def _free(now: dt.datetime, user: str) -> ColumnElement[bool]:
@@ -38,25 +61,21 @@ def lease_next(
     skip: Sequence[int] = (),
     kind: str | None = None,
     question: str | None = None,
+    template: str | None = None,
 ) -> tuple[int, str] | None:
     """Lease the next open item for ``user``: (item id, lease token), or None when none is free.
 
     An item the user already holds comes first (a reload gives it back); then items in question
     order, so items of one question are served in a row.
     """
-    held = _renew_held(store, user, lease_seconds, skip, kind, question)
+    narrow = _Filter(kind, question, template)
+    held = _renew_held(store, user, lease_seconds, skip, narrow)
     if held is not None:
         return held
     for _attempt in range(8):
         now = utcnow()
         token = secrets.token_urlsafe(16)
-        pick = select(ReviewItem.id).where(_free(now, user))
-        if skip:
-            pick = pick.where(ReviewItem.id.not_in(list(skip)))
-        if kind:
-            pick = pick.where(ReviewItem.kind == kind)
-        if question:
-            pick = pick.where(ReviewItem.question == question)
+        pick = narrow.apply(select(ReviewItem.id).where(_free(now, user)), skip)
         pick = pick.order_by(
             case((ReviewItem.question.is_(None), 1), else_=0),
             ReviewItem.question,
@@ -87,19 +106,13 @@ def lease_next(
 
 
 def _renew_held(
-    store: Store, user: str, lease_seconds: int, skip: Sequence[int], kind: str | None, question: str | None
+    store: Store, user: str, lease_seconds: int, skip: Sequence[int], narrow: _Filter
 ) -> tuple[int, str] | None:
     """The item ``user`` already holds (same token, so an open page keeps working), lease renewed."""
     now = utcnow()
-    q = select(ReviewItem.id, ReviewItem.lease_token).where(
+    q = narrow.apply(select(ReviewItem.id, ReviewItem.lease_token).where(
         ReviewItem.status == "open", ReviewItem.lease_owner == user, ReviewItem.lease_expires >= now
-    )
-    if skip:
-        q = q.where(ReviewItem.id.not_in(list(skip)))
-    if kind:
-        q = q.where(ReviewItem.kind == kind)
-    if question:
-        q = q.where(ReviewItem.question == question)
+    ), skip)
     with store.session() as s:
         row = s.execute(q.order_by(ReviewItem.id).limit(1)).first()
         if row is None or row.lease_token is None:

@@ -11,16 +11,19 @@ from omr.store.db import Store
 from omr.store.schema import AnswerRow, AuditEvent, FormRow, PageRow, ReviewItem
 from review_ui.audit import as_utc, utcnow
 from review_ui.contexts import CountRow, ProgressContext, ReviewerRow
+from review_ui.doubles import agreement_rates
+from review_ui.tables import ensure_tables
 
-REVIEW_ACTIONS = ("review", "bulk", "identify", "corners", "edit")
+REVIEW_ACTIONS = ("review", "bulk", "identify", "corners", "edit", "second-review", "disagree", "settle", "undo")
 
 
-def _counts(rows: list[tuple[str | None, str, bool, int]]) -> tuple[CountRow, ...]:
-    acc: dict[str, list[int]] = {}
-    for key, status, leased, n in rows:
-        slot = acc.setdefault(key or "—", [0, 0, 0])
+def _counts(rows: list[tuple[str | None, str | None, str, bool, int]]) -> tuple[CountRow, ...]:
+    """Rows of (template or None, key, status, leased now, count) summed per (template, key)."""
+    acc: dict[tuple[str, str], list[int]] = {}
+    for template, key, status, leased, n in rows:
+        slot = acc.setdefault((template or "", key or "—"), [0, 0, 0])
         slot[2 if status == "done" else 1 if leased else 0] += n
-    return tuple(CountRow(k, *v) for k, v in sorted(acc.items()))
+    return tuple(CountRow(k, v[0], v[1], v[2], template=t or None) for (t, k), v in sorted(acc.items()))
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,11 @@ class ItemCounts:
     by_kind: tuple[CountRow, ...]
     by_question: tuple[CountRow, ...]
 
-    def open_items(self, kind: str | None = None, question: str | None = None) -> int:
-        """Open items (free or leased) of ``kind`` / ``question`` (None: any)."""
-        if question:
-            rows = [r for r in self.by_question if r.key == question]
+    def open_items(self, kind: str | None = None, question: str | None = None, template: str | None = None) -> int:
+        """Open items (free or leased) of ``kind`` / ``question`` / ``template`` (None: any)."""
+        if question or template:
+            rows = [r for r in self.by_question
+                    if (not question or r.key == question) and (not template or r.template == template)]
             return sum(r.open + r.leased for r in rows) if kind in (None, "field") else 0
         return sum(r.open + r.leased for r in self.by_kind if kind is None or r.key == kind)
 
@@ -43,22 +47,24 @@ def item_counts(store: Store) -> ItemCounts:
     now = utcnow()
     with store.session() as s:
         totals = s.execute(
-            select(ReviewItem.kind, ReviewItem.question, ReviewItem.status, func.count())
-            .group_by(ReviewItem.kind, ReviewItem.question, ReviewItem.status)
+            select(ReviewItem.kind, FormRow.template, ReviewItem.question, ReviewItem.status, func.count())
+            .outerjoin(FormRow, FormRow.form_id == ReviewItem.form_id)
+            .group_by(ReviewItem.kind, FormRow.template, ReviewItem.question, ReviewItem.status)
         ).all()
         leased = s.execute(
-            select(ReviewItem.kind, ReviewItem.question, func.count())
+            select(ReviewItem.kind, FormRow.template, ReviewItem.question, func.count())
+            .outerjoin(FormRow, FormRow.form_id == ReviewItem.form_id)
             .where(ReviewItem.status == "open", ReviewItem.lease_expires > now)
-            .group_by(ReviewItem.kind, ReviewItem.question)
+            .group_by(ReviewItem.kind, FormRow.template, ReviewItem.question)
         ).all()
-    rows: list[tuple[str, str | None, str, bool, int]] = []
-    held = {(k, q): int(n) for k, q, n in leased}
-    for k, q, st, n in totals:
-        taken = held.get((k, q), 0) if st == "open" else 0
-        rows += [(k, q, st, True, taken), (k, q, st, False, int(n) - taken)]
+    rows: list[tuple[str, str | None, str | None, str, bool, int]] = []
+    held = {(k, t, q): int(n) for k, t, q, n in leased}
+    for k, t, q, st, n in totals:
+        taken = held.get((k, t, q), 0) if st == "open" else 0
+        rows += [(k, t, q, st, True, taken), (k, t, q, st, False, int(n) - taken)]
     return ItemCounts(
-        _counts([(k, st, ls, n) for k, _q, st, ls, n in rows]),
-        _counts([(q, st, ls, n) for k, q, st, ls, n in rows if k == "field"]),
+        _counts([(None, k, st, ls, n) for k, _t, _q, st, ls, n in rows]),
+        _counts([(t, q, st, ls, n) for k, t, q, st, ls, n in rows if k == "field"]),
     )
 
 
@@ -80,6 +86,8 @@ def progress_context(store: Store) -> ProgressContext:
         ).all()
         pending = set(s.scalars(select(AnswerRow.form_id).where(AnswerRow.status == "flagged").distinct()))
         pending |= set(s.scalars(select(ReviewItem.form_id).where(ReviewItem.status == "open").distinct()))
+        ensure_tables(store.engine)
+        rates = agreement_rates(s)
     pages: dict[str, set[int]] = {}
     for fid, n in present:
         if fid is not None and n is not None:
@@ -96,7 +104,9 @@ def progress_context(store: Store) -> ProgressContext:
         span_h = (recent[-1] - recent[0]).total_seconds() / 3600 if len(recent) > 1 else 0.0
         rate = (len(recent) - 1) / span_h if span_h > 0 else 0.0
         last_hour = sum(1 for t in times if t >= now - dt.timedelta(hours=1))
-        reviewers.append(ReviewerRow(actor, len(times), last_hour, round(rate, 1)))
+        a = rates.get(actor)
+        share = round(a.agreed / a.compared, 3) if a and a.compared else None
+        reviewers.append(ReviewerRow(actor, len(times), last_hour, round(rate, 1), a.compared if a else 0, share))
     return ProgressContext(
         counts.by_kind,
         counts.by_question,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -28,15 +29,16 @@ CHROME: dict[str, str] = {
 
 
 def _chrome(request: Request) -> dict[str, Any]:
-    from review_ui.deps import csrf_token
+    from review_ui.deps import csrf_token, optional_user
 
     lang = pick_lang(request.session.get("lang"))
+    user = optional_user(request, request.app.state.settings)
     return {
         "lang": lang,
         "t": lambda key: translate(key, lang),
         "csrf": csrf_token(request),
-        "user_name": request.session.get("user"),
-        "user_role": request.session.get("role"),
+        "user_name": user.name if user else None,
+        "user_role": user.role if user else None,
     }
 
 
@@ -44,7 +46,7 @@ def render(request: Request, name: str, ctx: object, *, status: int = 200, json_
     """Render ``templates/<name>`` with ``c`` = the context dataclass; links the JSON twin."""
     resp = TEMPLATES.TemplateResponse(request, name, {"c": ctx, **_chrome(request)}, status_code=status)
     if json_url:
-        resp.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+        resp.headers["Link"] = f'<{quote(json_url, safe="/?&=")}>; rel="alternate"; type="application/json"'
     return resp
 
 

@@ -12,6 +12,7 @@ from omr.errors import BadArgumentsError, ConflictError, NotFoundError
 from omr.store.db import Store
 from omr.store.schema import AuditEvent, User
 from review_ui.security import hash_password, verify_password
+from review_ui.sessions import end_user_sessions
 
 Role = Literal["admin", "operator", "reviewer", "analyst"]
 ROLES: tuple[Role, ...] = ("admin", "operator", "reviewer", "analyst")
@@ -60,6 +61,7 @@ def set_password(store: Store, name: str, password: str, *, actor: str = "cli") 
             raise NotFoundError(f"no user {name!r}; see `sipas user list`")
         u.password_hash = hashed
         s.add(AuditEvent(actor=actor, action="user-passwd", new=name))
+    end_user_sessions(store, name)  # a new password logs every browser of the account out
 
 
 def set_disabled(store: Store, name: str, disabled: bool = True, *, actor: str = "cli") -> None:
@@ -69,6 +71,8 @@ def set_disabled(store: Store, name: str, disabled: bool = True, *, actor: str =
             raise NotFoundError(f"no user {name!r}; see `sipas user list`")
         u.disabled = disabled
         s.add(AuditEvent(actor=actor, action="user-disable" if disabled else "user-enable", new=name))
+    if disabled:
+        end_user_sessions(store, name)
 
 
 def list_users(store: Store) -> list[UserInfo]:

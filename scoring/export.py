@@ -37,6 +37,27 @@ IDENTITY_TOKENS = frozenset({
 _IDENTITY_JOINED = ("ho_ten", "dia_chi", "dien_thoai", "so_dien_thoai", "full_name", "phone_number")
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Cell starts a spreadsheet would run as a formula (the OWASP CSV-injection list)."""
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def neutralise(value: object) -> object:
+    """A text cell made inert for spreadsheets: ``'`` before a formula prefix (numbers stay as they are)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _inert(df: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell of ``df`` passed through :func:`neutralise`."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
 def is_identity_column(name: str) -> bool:
     """True when a column name looks like a respondent's name, address, phone or id number."""
     low = name.lower()
@@ -77,7 +98,7 @@ def export_answers(store: Store, out: Path) -> ExportResult:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(ANSWERS_HEADER)
             for fid, fld, value, status, conf, _ in rows:
-                w.writerow([fid, fld, value or "", status, f"{float(conf):.4f}"])
+                w.writerow([neutralise(fid), neutralise(fld), neutralise(value or ""), status, f"{float(conf):.4f}"])
     except OSError as exc:
         raise StorageError(f"{out}: cannot write the answers export: {exc}") from exc
     return ExportResult(out, len(rows), len(ANSWERS_HEADER), ())
@@ -153,13 +174,13 @@ def export_dataset(dataset: Dataset, out: Path, fmt: ExportFormat, *, lang: str 
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         if fmt == "csv":
-            df.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+            _inert(df).to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
         elif fmt == "parquet":
             df.to_parquet(out, index=False)
         elif fmt == "xlsx":
             with pd.ExcelWriter(out, engine="openpyxl") as xw:
-                _numeric(df, specs).to_excel(xw, sheet_name="data", index=False)
-                _labels_sheet(specs, list(df.columns), lang).to_excel(xw, sheet_name="labels", index=False)
+                _inert(_numeric(df, specs)).to_excel(xw, sheet_name="data", index=False)
+                _inert(_labels_sheet(specs, list(df.columns), lang)).to_excel(xw, sheet_name="labels", index=False)
         elif fmt == "sav":
             _write_sav(df, specs, out, lang)
         else:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
+from omr.commands.review import open_existing
 from omr.errors import BadArgumentsError
-from omr.store.db import open_store
 from review_ui.users import ROLES, add_user, list_users, set_disabled, set_password
 
 app = typer.Typer(help="Accounts of the review app (admin, operator, reviewer, analyst).", no_args_is_help=True)
@@ -38,7 +38,7 @@ def add(
     db: str | None = DB,
 ) -> None:
     """Create a user (asks for the password twice unless --password-stdin)."""
-    store = open_store(workspace, db)
+    store = open_existing(workspace, db)
     info = add_user(store, name, role, _password(password_stdin))
     typer.echo(f"added {info.name} ({info.role})")
 
@@ -46,7 +46,7 @@ def add(
 @app.command()
 def passwd(name: str = NAME, password_stdin: bool = STDIN, workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """Set a new password for a user."""
-    store = open_store(workspace, db)
+    store = open_existing(workspace, db)
     set_password(store, name, _password(password_stdin))
     typer.echo(f"password of {name} changed")
 
@@ -54,19 +54,19 @@ def passwd(name: str = NAME, password_stdin: bool = STDIN, workspace: Path = WOR
 @app.command()
 def disable(name: str = NAME, workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """Stop a user from logging in (their audit trail stays)."""
-    set_disabled(open_store(workspace, db), name, True)
+    set_disabled(open_existing(workspace, db), name, True)
     typer.echo(f"{name} disabled")
 
 
 @app.command()
 def enable(name: str = NAME, workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """Let a disabled user log in again."""
-    set_disabled(open_store(workspace, db), name, False)
+    set_disabled(open_existing(workspace, db), name, False)
     typer.echo(f"{name} enabled")
 
 
 @app.command("list")
 def list_(workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """List users with their roles."""
-    for u in list_users(open_store(workspace, db)):
+    for u in list_users(open_existing(workspace, db)):
         typer.echo(f"{u.name}\t{u.role}\t{'disabled' if u.disabled else 'active'}")

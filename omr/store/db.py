@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -101,6 +102,8 @@ def open_store(workspace: Path | None = None, db_url: str | None = None, create:
                 f"{ws}: no workspace here (no {DB_FILENAME}); run `sipas scan` first or pass --workspace"
             )
         url = f"sqlite:///{ws / DB_FILENAME}"
+        if create:
+            _private_file(ws / DB_FILENAME)
     else:
         if not db_url.startswith(("postgresql", "sqlite")):
             raise BadArgumentsError(f"--db {db_url!r}: use a postgresql+psycopg://… or sqlite:///… URL")
@@ -116,6 +119,17 @@ def open_store(workspace: Path | None = None, db_url: str | None = None, create:
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot open the database {url.split('@')[-1]}: {exc}") from exc
     return Store(ws, url, engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600: it holds password hashes and answers);
+    an existing one readable by others is tightened. SQLite gives its -wal and -shm files the same mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:
+        log.warning("%s: cannot make the database private to its owner (%s)", path, exc)
 
 
 # -- stores made before the counted-page index ------------------------------------------------------

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from omr.errors import NotFoundError
 from omr.store.schema import AnswerRow, FormRow
 from review_ui.answers import close_field_items, normalise_value, write_answer
-from review_ui.deps import CurrentUser, SettingsDep, UserCsrf, allow
+from review_ui.bounds import DbInt, Id
+from review_ui.deps import CurrentUser, LangDep, SettingsDep, UserCsrf, allow
 from review_ui.permissions import require
 
 router = APIRouter(prefix="/api/answers", tags=["answers"])
@@ -18,11 +19,12 @@ router = APIRouter(prefix="/api/answers", tags=["answers"])
 class AnswerEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
     value: str = Field(max_length=4000)
-    revision: int
+    revision: DbInt
 
 
 @router.post("/{answer_id}", dependencies=[allow("review"), UserCsrf])
-def edit_answer(answer_id: int, settings: SettingsDep, user: CurrentUser, body: AnswerEdit) -> JSONResponse:
+def edit_answer(answer_id: Id, settings: SettingsDep, user: CurrentUser, lang: LangDep,
+                body: AnswerEdit) -> JSONResponse:
     """Set an answer; refused with 409 when someone changed it since you loaded it."""
     require(user, "review")
     with settings.store.session() as s:
@@ -30,7 +32,7 @@ def edit_answer(answer_id: int, settings: SettingsDep, user: CurrentUser, body: 
         form = s.get(FormRow, row.form_id) if row else None
     if row is None or form is None:
         raise NotFoundError(f"answer {answer_id} does not exist")
-    value = normalise_value(settings.templates.get(form.template).template, row.field, body.value)
+    value = normalise_value(settings.templates.get(form.template).template, row.field, body.value, lang)
     with settings.store.session() as s:
         close_field_items(s, row.form_id, row.field, user.name)
         new = write_answer(s, answer_id, value=value, revision=body.revision, actor=user.name, action="edit")

@@ -1,13 +1,17 @@
-"""Bulk review of the borderline boxes of one question (AMC's darkness-sorted grid)."""
+"""Bulk review of the borderline boxes of one question of one template (AMC's darkness-sorted grid)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
+from omr.errors import SipasError
 from omr.store.schema import FormRow, ReviewItem
-from review_ui.bulk import BULK_KINDS, BulkConfirm, bulk_context, confirm_bulk
+from review_ui.bounds import CodePath
+from review_ui.bulk import BULK_KINDS, BulkConfirm, bulk_context, confirm_bulk, question_codes
 from review_ui.config import Settings
 from review_ui.contexts import BulkIndexContext, QuestionCount
 from review_ui.deps import CurrentUser, LangDep, SettingsDep, UserCsrf, allow
@@ -19,25 +23,28 @@ router = APIRouter(tags=["bulk"])
 
 
 def _questions(settings: Settings, lang: Lang) -> BulkIndexContext:
-    """Checkbox questions with open field items (text and digits cannot be reviewed in bulk)."""
+    """Checkbox questions with open field items, per template (text and digits cannot be reviewed in bulk)."""
     with settings.store.session() as s:
         rows = s.execute(
-            select(ReviewItem.question, FormRow.template, func.count())
+            select(FormRow.template, ReviewItem.question, ReviewItem.field, func.count())
             .join(FormRow, FormRow.form_id == ReviewItem.form_id)
             .where(ReviewItem.kind == "field", ReviewItem.status == "open", ReviewItem.question.is_not(None))
-            .group_by(ReviewItem.question, FormRow.template)
+            .group_by(FormRow.template, ReviewItem.question, ReviewItem.field)
         ).all()
-    labels: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    for question, template, n in rows:
+    counts: dict[tuple[str, str], int] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for template, question, code, n in rows:
         try:
-            q = settings.templates.get(template).template.field(question or "")
-        except KeyError:
+            t = settings.templates.get(template).template
+            q = t.field(question or "")
+            boxed = q.kind in BULK_KINDS and code in question_codes(t, q.code)  # a write-in has no boxes
+        except (KeyError, SipasError):
             continue
-        if question and q.kind in BULK_KINDS:
-            labels.setdefault(question, getattr(q.label, lang))
-            counts[question] = counts.get(question, 0) + int(n)
-    return BulkIndexContext(tuple(QuestionCount(q, labels[q], n) for q, n in sorted(counts.items())))
+        if boxed:
+            key = (template, q.code)
+            counts[key] = counts.get(key, 0) + int(n)
+            labels[key] = str(getattr(q.label, lang))
+    return BulkIndexContext(tuple(QuestionCount(t, q, labels[(t, q)], n) for (t, q), n in sorted(counts.items())))
 
 
 @router.get("/bulk")
@@ -52,23 +59,28 @@ def bulk_index_json(settings: SettingsDep, user: CurrentUser, lang: LangDep) -> 
     return as_json(_questions(settings, lang))
 
 
-@router.get("/bulk/{question}")
-def bulk_page(question: str, request: Request, settings: SettingsDep, user: CurrentUser, lang: LangDep) -> Response:
+@router.get("/bulk/{template}/{question}")
+def bulk_page(template: CodePath, question: CodePath, request: Request, settings: SettingsDep, user: CurrentUser,
+              lang: LangDep) -> Response:
     require(user, "review")
-    ctx = bulk_context(settings.store, settings.templates, question, lang)
-    return render(request, "bulk.html", ctx, json_url=f"/api/bulk/{question}")
+    ctx = bulk_context(settings.store, settings.templates, template, question, lang)
+    return render(request, "bulk.html", ctx, json_url=f"/api/bulk/{template}/{question}")
 
 
-@router.get("/api/bulk/{question}")
-def bulk_json(question: str, settings: SettingsDep, user: CurrentUser, lang: LangDep) -> JSONResponse:
+@router.get("/api/bulk/{template}/{question}")
+def bulk_json(template: CodePath, question: CodePath, settings: SettingsDep, user: CurrentUser,
+              lang: LangDep) -> JSONResponse:
     require(user, "review")
-    return as_json(bulk_context(settings.store, settings.templates, question, lang))
+    return as_json(bulk_context(settings.store, settings.templates, template, question, lang))
 
 
-@router.post("/api/bulk/{question}", dependencies=[allow("review"), UserCsrf])
-def bulk_confirm(question: str, settings: SettingsDep, user: CurrentUser, body: BulkConfirm) -> JSONResponse:
-    """Apply marked/unmarked to the boxes and decide every affected answer again (all or nothing)."""
+@router.post("/api/bulk/{template}/{question}", dependencies=[allow("review"), UserCsrf])
+def bulk_confirm(template: CodePath, question: CodePath, settings: SettingsDep, user: CurrentUser, lang: LangDep,
+                 body: BulkConfirm) -> JSONResponse:
+    """Apply marked/unmarked to the boxes and decide every affected answer again (all or nothing).
+
+    ``still_open`` names the answers the boxes do not settle (two marks in a single choice, …).
+    """
     require(user, "review")
-    changed = confirm_bulk(settings.store, settings.templates, question, body, user.name)
-    return JSONResponse({"ok": True, "answers_changed": changed})
-
+    result = confirm_bulk(settings.store, settings.templates, template, question, body, user.name, lang)
+    return JSONResponse({"ok": True, **dataclasses.asdict(result)})

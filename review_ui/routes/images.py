@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from omr.errors import NotFoundError
 from omr.store.schema import AnswerRow, BoxRow, FormRow, PageRow
+from review_ui.bounds import Id
 from review_ui.deps import CurrentUser, SettingsDep
 from review_ui.geometry import context_rects
 from review_ui.images import crop_bands, crop_box, png_bytes, read_gray, safe_path
@@ -20,7 +21,7 @@ CACHE = {"Cache-Control": "private, max-age=60"}
 
 
 @router.get("/pages/{page_id}/{which}.png")
-def page_image(page_id: int, which: Literal["aligned", "raw"], settings: SettingsDep, user: CurrentUser) -> Response:
+def page_image(page_id: Id, which: Literal["aligned", "raw"], settings: SettingsDep, user: CurrentUser) -> Response:
     """The aligned page image, or the raw one (unidentified / unaligned pages)."""
     require(user, "view-pages")
     with settings.store.session() as s:
@@ -35,7 +36,7 @@ def page_image(page_id: int, which: Literal["aligned", "raw"], settings: Setting
 
 
 @router.get("/answers/{answer_id}.png")
-def answer_crop(answer_id: int, settings: SettingsDep, user: CurrentUser) -> Response:
+def answer_crop(answer_id: Id, settings: SettingsDep, user: CurrentUser) -> Response:
     """The field with its context (grid header and row, or the whole question), boxes outlined by state."""
     require(user, "view-pages")
     with settings.store.session() as s:
@@ -59,7 +60,7 @@ def answer_crop(answer_id: int, settings: SettingsDep, user: CurrentUser) -> Res
 
 
 @router.get("/boxes/{box_id}.png")
-def box_crop(box_id: int, settings: SettingsDep, user: CurrentUser) -> Response:
+def box_crop(box_id: Id, settings: SettingsDep, user: CurrentUser) -> Response:
     """One box with a little margin (for the bulk grid)."""
     require(user, "view-pages")
     with settings.store.session() as s:

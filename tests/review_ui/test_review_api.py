@@ -25,6 +25,11 @@ def _post(c: TestClient, tok: str, url: str, body: object) -> dict[str, object]:
     return data
 
 
+def _english(c: TestClient, tok: str) -> None:
+    """Messages in English (the interface defaults to Vietnamese; these tests read English messages)."""
+    assert c.post("/lang", data={"lang": "en", "csrf_token": tok}, follow_redirects=False).status_code == 303
+
+
 def test_queue_serves_fields_in_question_order_and_submit_changes_answer(
     client_for: Make, store: Store
 ) -> None:
@@ -68,6 +73,8 @@ def test_reload_gives_back_the_held_item_and_skip_moves_on(client_for: Make) -> 
 def test_stale_revision_and_lost_lease_are_refused_with_409(client_for: Make, store: Store) -> None:
     c1, t1 = client_for("rev1")
     c2, t2 = client_for("admin")
+    _english(c1, t1)
+    _english(c2, t2)
     item = _post(c1, t1, "/api/queue/next", {"kind": "field", "question": "Q9"})["item"]
     assert isinstance(item, dict)
     page = _post(c2, t2, f"/api/answers/{item['answer_id']}", {"value": "3", "revision": item["revision"]})
@@ -87,15 +94,15 @@ def test_stale_revision_and_lost_lease_are_refused_with_409(client_for: Make, st
 
 def test_bulk_grid_sorted_by_darkness_and_confirm_recomputes_values(client_for: Make, store: Store) -> None:
     c, tok = client_for("rev1")
-    grid = c.get("/api/bulk/Q9").json()
+    grid = c.get("/api/bulk/mini/Q9").json()
     boxes = grid["boxes"]
     assert boxes and [b["darkness"] for b in boxes] == sorted((b["darkness"] for b in boxes), reverse=True)
-    assert c.get("/bulk/Q9").status_code == 200
+    assert c.get("/bulk/mini/Q9").status_code == 200
     assert c.get(boxes[0]["image_url"]).content[:4] == b"\x89PNG"
     # every borderline box counts as marked: fields with one marked box get that value
     marked = [b["id"] for b in boxes]
     revisions = {b["answer_id"]: b["revision"] for b in boxes}
-    res = _post(c, tok, "/api/bulk/Q9", {"marked": marked, "unmarked": [], "revisions": revisions})
+    res = _post(c, tok, "/api/bulk/mini/Q9", {"marked": marked, "unmarked": [], "revisions": revisions})
     assert res["ok"] is True and res["answers_changed"] == len(revisions)
     with store.session() as s:
         for b in boxes:
@@ -112,12 +119,13 @@ def test_bulk_grid_sorted_by_darkness_and_confirm_recomputes_values(client_for: 
                 assert ans.value == "*" and ans.status == "flagged"
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "bulk-box")).all()
     # a second confirm with the old revisions is refused
-    again = _post(c, tok, "/api/bulk/Q9", {"marked": marked, "unmarked": [], "revisions": revisions})
+    again = _post(c, tok, "/api/bulk/mini/Q9", {"marked": marked, "unmarked": [], "revisions": revisions})
     assert again["_status"] in (404, 409)
 
 
 def test_unidentified_page_gets_an_identity(client_for: Make, ws: Built, store: Store) -> None:
     c, tok = client_for("rev1")
+    _english(c, tok)
     item = _post(c, tok, "/api/queue/next", {"kind": "unidentified_page"})["item"]
     assert isinstance(item, dict) and item["page_id"] == ws.unidentified_page
     assert c.get(str(item["image_url"])).status_code == 200
@@ -155,6 +163,7 @@ def test_identifying_a_page_as_a_form_page_already_counted_is_a_conflict(
     client_for: Make, ws: Built, store: Store
 ) -> None:
     c, tok = client_for("rev1")
+    _english(c, tok)
     item = _post(c, tok, "/api/queue/next", {"kind": "unidentified_page"})["item"]
     assert isinstance(item, dict) and item["page_id"] == ws.unidentified_page
     taken = ws.form_ids[0]  # its page 1 was read from the sample batch

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from _workspace import Built, password
+from _browser import current_item, login
+from _workspace import Built
 from sqlalchemy import select
 
 from omr.store.db import Store
@@ -17,21 +18,11 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _login(page: Page, base: str, name: str, then: str) -> None:
-    page.goto(f"{base}/login?next={then}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password(name))
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}{then}")
-
-
-def _item_id(page: Page) -> str:
-    return str(page.eval_on_selector("#item", "e => e.dataset.itemId"))
 
 
 def _wait_next(page: Page, old: str) -> str:
-    page.wait_for_function(f"document.getElementById('item').dataset.itemId !== {old!r}")
-    return _item_id(page)
+    page.wait_for_function("(old) => document.getElementById('item').dataset.itemId !== old", arg=old)
+    return current_item(page)
 
 
 def test_keyboard_queue_text_and_unidentified_page(browser: Browser, live_server: str, store: Store,
@@ -39,22 +30,24 @@ def test_keyboard_queue_text_and_unidentified_page(browser: Browser, live_server
     ctx = browser.new_context()
     page = ctx.new_page()
     try:
-        _login(page, live_server, "rev1", "/queue?question=Q9")
+        login(page, live_server, "rev1", "/queue?question=Q9")
         page.wait_for_selector("#opts")
         chosen: dict[int, str] = {}
         while True:
-            cur = _item_id(page)
+            cur = current_item(page)
             if not cur:
                 break
             key = str(len(chosen) % 5 + 1)
             chosen[int(cur)] = key
-            page.keyboard.press(key)
+            page.keyboard.press(key)  # chooses, visibly; Enter saves
+            page.wait_for_selector(f"#chosen[data-value='{key}']")
+            page.keyboard.press("Enter")
             _wait_next(page, cur)
         assert page.is_visible("#empty")
         # a text field: type, Enter
         page.goto(f"{live_server}/queue?question=OPINION")
         page.wait_for_selector("#answer")
-        text_item = int(_item_id(page))
+        text_item = int(current_item(page))
         page.fill("#answer", "Thủ tục còn rườm rà")
         page.keyboard.press("Enter")
         _wait_next(page, str(text_item))
@@ -86,7 +79,7 @@ def test_bulk_grid_boundary_from_the_keyboard(browser: Browser, live_server: str
     ctx = browser.new_context()
     page = ctx.new_page()
     try:
-        _login(page, live_server, "rev2", "/bulk/A1")
+        login(page, live_server, "rev2", "/bulk/mini/A1")
         cells = page.query_selector_all("#grid .bx")
         assert cells
         for _ in range(len(cells)):
@@ -118,10 +111,11 @@ def test_several_marks_key_skip_button_and_bringing_skips_back(browser: Browser,
     ctx = browser.new_context()
     page = ctx.new_page()
     try:
-        _login(page, live_server, "rev1", "/queue?question=Q9")
+        login(page, live_server, "rev1", "/queue?question=Q9")
         page.wait_for_selector("#opts")
-        several = _item_id(page)
+        several = current_item(page)
         page.keyboard.press("*")  # the respondent really marked two boxes
+        page.keyboard.press("Enter")
         skipped: list[str] = []
         cur = _wait_next(page, several)
         while cur:
@@ -131,8 +125,8 @@ def test_several_marks_key_skip_button_and_bringing_skips_back(browser: Browser,
         page.wait_for_selector("#reset-skips")
         assert page.inner_text("#remaining") == str(len(skipped))
         page.click("#reset-skips")
-        page.wait_for_function("document.getElementById('item').dataset.itemId !== ''")
-        assert _item_id(page) in skipped
+        page.wait_for_function("() => document.getElementById('item').dataset.itemId !== ''")
+        assert current_item(page) in skipped
     finally:
         ctx.close()
     with store.session() as s:

@@ -143,7 +143,7 @@ def test_each_page_renders_its_context_and_the_twin_returns_the_same_data(
     c, _tok = client_for("admin")
     with store.session() as s:
         page_id = s.scalar(select(PageRow.id).where(PageRow.form_id == ws.form_ids[0]))
-    values = {"page_id": str(page_id), "form_id": ws.form_ids[0], "question": "Q9"}
+    values = {"page_id": str(page_id), "form_id": ws.form_ids[0], "template": "mini", "question": "Q9"}
     checked = 0
     for page in PAGES:
         if not page.path.startswith("/") or page.path == "/login":

@@ -23,7 +23,7 @@ def test_error_shapes(client_for: Make) -> None:
         (c.get("/api/nothing-here"), 404),
         (c.post("/api/items/1/submit", json={"lease_token": 5}, headers={"X-CSRF-Token": tok}), 422),
         (c.post("/api/queue/next", json={}), 403),
-        (c.get("/api/bulk/DATE"), 400),
+        (c.get("/api/bulk/mini/DATE"), 400),
     ]
     for r, status in cases:
         assert r.status_code == status, r.text

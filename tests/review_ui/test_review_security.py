@@ -6,6 +6,7 @@ import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _workspace import Built
@@ -14,12 +15,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from review_ui.app import ROUTERS
+from review_ui.middleware import FORM_PATHS
 from review_ui.security import SECRET_FILE, hash_password, session_secret, verify_password
 
 Make = Callable[[str | None], tuple[TestClient, str]]
 PUBLIC = {"/login", "/api/session", "/api/login", "/lang"}
-PARAMS = {"item_id": "1", "question": "Q9", "page_id": "1", "form_id": "X", "answer_id": "1", "box_id": "1",
-          "which": "aligned"}
+PARAMS = {"item_id": "1", "template": "mini", "question": "Q9", "page_id": "1", "form_id": "X", "answer_id": "1",
+          "box_id": "1", "which": "aligned"}
 EVERY_ROLE = {"/", "/logout", "/progress", "/api/progress"}
 
 
@@ -34,7 +36,7 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
 
 def test_route_inventory_is_complete(app: FastAPI) -> None:
     paths = {p for _m, p in _routes(app)}
-    for expected in ("/queue", "/api/queue/next", "/bulk/Q9", "/api/bulk/Q9", "/pages/1", "/api/pages/1",
+    for expected in ("/queue", "/api/queue/next", "/bulk/mini/Q9", "/api/bulk/mini/Q9", "/pages/1", "/api/pages/1",
                      "/forms/X", "/api/forms/X", "/progress", "/api/progress", "/img/pages/1/aligned.png"):
         assert expected in paths
 
@@ -42,7 +44,8 @@ def test_route_inventory_is_complete(app: FastAPI) -> None:
 def test_anonymous_is_refused_everywhere(app: FastAPI, client_for: Make) -> None:
     c, tok = client_for(None)
     for method, path in _routes(app):
-        r = c.request(method, path, headers={"X-CSRF-Token": tok}, json={}, follow_redirects=False)
+        body: dict[str, Any] = {"data": {}} if path in FORM_PATHS else {"json": {}}
+        r = c.request(method, path, headers={"X-CSRF-Token": tok}, follow_redirects=False, **body)
         if path.startswith("/api/"):
             assert r.status_code == 401, (method, path, r.status_code)
             assert r.json() == {"ok": False, "error": r.json()["error"], "errors": [r.json()["error"]], "status": 401}
@@ -59,12 +62,13 @@ def test_wrong_role_is_refused(app: FastAPI, client_for: Make) -> None:
     for method, path in _routes(app):
         if path in EVERY_ROLE:
             continue
-        r = analyst.request(method, path, headers={"X-CSRF-Token": atok}, json={})
+        body: dict[str, Any] = {"data": {}} if path in FORM_PATHS else {"json": {}}
+        r = analyst.request(method, path, headers={"X-CSRF-Token": atok}, **body)
         assert r.status_code == 403, (method, path, r.status_code, r.text[:200])
         checked += 1
         review_only = not (path.startswith(("/pages", "/api/pages", "/forms", "/api/forms", "/img")))
         if review_only:
-            r = operator.request(method, path, headers={"X-CSRF-Token": otok}, json={})
+            r = operator.request(method, path, headers={"X-CSRF-Token": otok}, **body)
             assert r.status_code == 403, (method, path, r.status_code)
     assert checked > 15
 
@@ -143,3 +147,50 @@ def test_secret_file_is_created_once_with_mode_0600(tmp_path: Path, monkeypatch:
     one = session_secret(tmp_path)
     assert session_secret(tmp_path) == one and len(one) >= 40
     assert stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode) == 0o600
+
+
+def test_an_idle_session_ends(client_for: Make, store: object) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from omr.store.db import Store
+    from review_ui.tables import SessionRow
+
+    assert isinstance(store, Store)
+    c, _ = client_for("rev1")
+    assert c.get("/api/queue").status_code == 200
+    with store.session() as s:
+        s.execute(update(SessionRow).values(last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+    assert c.get("/api/queue").status_code == 401
+
+
+def test_one_address_guessing_many_accounts_is_throttled(client_for: Make) -> None:
+    c, tok = client_for(None)
+    codes = [c.post("/api/login", json={"name": f"nobody{i}", "password": "wrong-password"},
+                    headers={"X-CSRF-Token": tok}).status_code for i in range(21)]
+    assert codes[:20] == [401] * 20 and codes[20] == 429
+
+
+def test_background_refreshes_do_not_keep_an_idle_session_alive(client_for: Make, store: object) -> None:
+    import datetime as dt
+
+    from sqlalchemy import select, update
+
+    from omr.store.db import Store
+    from review_ui.audit import as_utc
+    from review_ui.tables import SessionRow
+
+    assert isinstance(store, Store)
+    c, _ = client_for("rev1")
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=50)
+    with store.session() as s:
+        s.execute(update(SessionRow).values(last_seen=old))
+    assert c.get("/api/queue", headers={"X-Sipas-Background": "1"}).status_code == 200
+    with store.session() as s:
+        seen = s.scalar(select(SessionRow.last_seen))
+    assert (as_utc(seen) or old) <= old + dt.timedelta(seconds=1)
+    assert c.get("/api/queue").status_code == 200  # a real request does count
+    with store.session() as s:
+        seen = s.scalar(select(SessionRow.last_seen))
+    assert (as_utc(seen) or old) > old + dt.timedelta(minutes=49)
