@@ -12,6 +12,7 @@ import sys
 import typer
 from typer._click import exceptions as click_exc  # Typer vendors click; its exceptions live here
 
+from omr.commands import fieldwork as fieldwork_cmd
 from omr.commands import template as template_cmd
 from omr.errors import ExitCode, SipasError
 
@@ -34,6 +35,7 @@ def _register_optional() -> None:
     from omr.commands import register_all
 
     register_all(app)
+    fieldwork_cmd.register(app)
 
 
 @app.callback()

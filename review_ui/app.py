@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from omr.store.db import Store
-from review_ui import handlers
+from review_ui import fieldwork, handlers
 from review_ui.config import Settings
 from review_ui.doubles import DoubleEntry
 from review_ui.leases import LEASE_SECONDS
@@ -62,5 +62,6 @@ def create_app(
     handlers.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(fieldwork.router)  # identities: role fieldwork only (not in ROUTERS' review contract)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -7,12 +7,13 @@ from typing import Literal
 from omr.errors import PermissionDeniedError
 from review_ui.users import Role, UserInfo
 
-Action = Literal["review", "view-pages", "view-progress"]
+Action = Literal["review", "view-pages", "view-progress", "fieldwork"]
 
 ACTIONS: dict[Action, tuple[Role, ...]] = {
     "review": ("admin", "reviewer"),
     "view-pages": ("admin", "reviewer", "operator"),
     "view-progress": ("admin", "reviewer", "operator", "analyst"),
+    "fieldwork": ("fieldwork",),  # respondent identities: lists, rejects, draw report (review_ui/fieldwork.py)
 }
 """``review``: work the queue, bulk grids and edit answers; ``view-pages``: page and form views and
 their images; ``view-progress``: the progress page."""

@@ -14,8 +14,8 @@ from omr.store.schema import AuditEvent, User
 from review_ui.security import hash_password, verify_password
 from review_ui.sessions import end_user_sessions
 
-Role = Literal["admin", "operator", "reviewer", "analyst"]
-ROLES: tuple[Role, ...] = ("admin", "operator", "reviewer", "analyst")
+Role = Literal["admin", "operator", "reviewer", "analyst", "fieldwork"]
+ROLES: tuple[Role, ...] = ("admin", "operator", "reviewer", "analyst", "fieldwork")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 

@@ -13,11 +13,11 @@ def register_all(app: typer.Typer) -> None:
     if getattr(app, "_sipas_registered", False):
         return
     app._sipas_registered = True  # type: ignore[attr-defined]
-    from omr.commands import demo, evaluate, export, review, scan, score, synth, user
+    from omr.commands import demo, evaluate, export, review, scan, score, synth, synth_frame, user
 
     app.command("scan")(scan.scan)
     app.command("eval")(evaluate.eval_command)
-    app.command("synth")(synth.synth)
+    app.command("synth", cls=synth_frame.SynthCommand)(synth.synth)
     app.command("review")(review.review)
     app.add_typer(user.app, name="user")
     app.command("score")(score.score)

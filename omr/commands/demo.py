@@ -1,6 +1,7 @@
 """``sipas demo``: the whole pipeline on the bundled samples, each stage as the command a user would type.
 
-Stages: print personalised forms → synthesise filled, scanned-looking returns (with ground truth)
+Stages: draw the sample from one-stop-shop lists (verifiably) → print personalised forms → synthesise
+filled, scanned-looking returns (with ground truth)
 → scan them → measure the reading against the truth → export → score what is verified → report.
 """
 
@@ -28,6 +29,23 @@ def _check(code: int, *allowed: int) -> None:
         raise SipasError(f"the demo stopped: the last command exited with {code}")
 
 
+EXAMPLE_SURVEY = Path(__file__).resolve().parents[2] / "examples" / "long-bien-2020.yaml"
+
+
+def _draw_step(out: Path, ws: Path) -> None:
+    """Step 0: a synthetic one-stop-shop export → frame (rows rejected with reasons) → draw → verify."""
+    if not EXAMPLE_SURVEY.is_file():
+        typer.echo(f"(no {EXAMPLE_SURVEY}: the draw step needs the repository's examples/)")
+        return
+    typer.secho("0. Draw the sample from the one-stop shops' lists (Long Biên 2020: 8 fields × 30, with reserves)",
+                fg="cyan", bold=True)
+    survey, lists, fw = str(EXAMPLE_SURVEY), str(out / "lists" / "long-bien-2020.xlsx"), str(ws / "fieldwork")
+    _check(_run(["synth", "frame", "--survey", survey, "--records", "2000", "--seed", "7", "--out", lists]))
+    _check(_run(["fieldwork", "frame", lists, "--survey", survey, "--out", fw]))
+    _check(_run(["fieldwork", "draw", "--survey", survey, "--out", fw]))
+    _check(_run(["fieldwork", "draw", "--survey", survey, "--verify", str(ws / "fieldwork" / "draw.json")]))
+
+
 def demo(
     out: Path = typer.Option(Path("build/demo"), help="Folder for everything the demo writes (replaced)."),
     forms: int = typer.Option(4, help="Synthetic returned forms per questionnaire."),
@@ -43,7 +61,9 @@ def demo(
     ws = out / "workspace"
     names = list(builtin_templates())
 
-    typer.secho("1. Print personalised forms (a survey manager's job)", fg="cyan", bold=True)
+    _draw_step(out, ws)
+
+    typer.secho("\n1. Print personalised forms (a survey manager's job)", fg="cyan", bold=True)
     for name in names:
         pdf_out = str(out / f"print-{name}.pdf")
         _check(_run(["template", "render", name, "--copies", "3", "--seed", "1", "--out", pdf_out]))

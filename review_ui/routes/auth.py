@@ -55,6 +55,8 @@ def _start_session(request: Request, settings: Settings, user: UserInfo) -> None
 
 
 def home_for(user: UserInfo) -> str:
+    if user.role == "fieldwork":
+        return "/fieldwork"
     if user.role in ACTIONS["review"]:
         return "/queue"
     if user.role in ACTIONS["view-pages"]:
