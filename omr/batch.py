@@ -22,6 +22,12 @@ Design choices
   the store are skipped without being read, and a file is marked done only after all its pages.
 * A page that crashes its worker twice (or hits a reader bug) is reported and left unrecorded, so a
   later run retries it; the batch goes on.
+* Workers get the form ids the workspace knows at scan start (manifest and forms seen), to match a
+  misread printed id against (:mod:`omr.idmatch`).
+* Once every page is recorded, unidentified pages lying between pages of one form in their file are
+  placed by that order and read again by the same workers (:mod:`omr.placement`); it runs over all
+  the batch's files at the end, so a form's other pages from later files count, and a run killed
+  before it places them on the next run.
 
 The worker side (:func:`~omr.workers.read_task`, the pools that run it) is :mod:`omr.workers`.
 """
@@ -35,14 +41,16 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from omr.ingest import ScanFile, file_sha256, iter_input_paths, open_scan_file, page_refs
+from omr.placement import place_pages
 from omr.store.db import Store
+from omr.store.manifest import known_forms
 from omr.store.records import FileState, finish_file, record_file_error, record_page, register_file
 from omr.store.summary import ScanSummary, summary
 from omr.template.load import builtin_templates, load_template
@@ -116,6 +124,8 @@ class _Run:
     file_ids: list[int]
     unrecorded: list[PageError]
     skipped: int = 0
+    opened: dict[int, ScanFile] = field(default_factory=dict)
+    """Files read (or resumed) in this run, by file id: their pages may be placed by order."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,8 @@ def _plan(run: _Run, path: Path) -> tuple[FileState, ScanFile] | None:
     run.file_ids.append(state.id)
     if not state.new and state.path != str(path):
         log.info("%s: same content as %s, scanned before", path, state.path)
+    if isinstance(scanned, ScanFile):
+        run.opened[state.id] = scanned
     if state.finished:
         run.skipped += len(state.recorded)
         run.bar.grow(len(state.recorded), path.name)
@@ -229,7 +241,9 @@ def scan(paths: Sequence[Path], store: Store, *, jobs: int = 1, progress: bool =
     run = _Run(store, index, _Bar(progress), [], [])
     window = 2 * jobs + 2
     # The task is this module's read_task, looked up per run (tests replace omr.batch.read_task).
-    pool: PagePool = _InProcessPool(names, read_task) if jobs == 1 else _WorkerPool(jobs, names, read_task)
+    known = known_forms(store)
+    pool: PagePool = (_InProcessPool(names, read_task, known) if jobs == 1
+                      else _WorkerPool(jobs, names, read_task, known))
     queue: deque[_PageEntry | _FileEnd] = deque()
     failed_files: set[int] = set()
     in_flight = 0
@@ -260,6 +274,7 @@ def scan(paths: Sequence[Path], store: Store, *, jobs: int = 1, progress: bool =
                         _settle(run, head, pool, failed_files)
             while queue:
                 _settle(run, queue.popleft(), pool, failed_files)
+            place_pages(store, run.opened, pool.submit, index)
         cancelled = False
     finally:
         pool.shutdown(cancel=cancelled)

@@ -4,6 +4,13 @@ A form id is eight Crockford base-32 symbols (no I, L, O, U), the last one a che
 as ``K7M2-Q9XH``. It carries no information about the respondent: the mapping from id to sampled
 respondent lives only in the identities file written next to the manifest.
 
+The check symbol is the weighted sum of the seven others (weights 1, 3, ..., 13) mod 32. Every
+weight is odd, hence invertible mod 32, so every single substitution is caught; an adjacent
+transposition changes the sum by 2 × (difference of the two values), which is 0 mod 32 when the two
+symbols are 16 apart (``0``/``G``, ``8``/``R``, ``3``/``K``...): about one adjacent transposition in 16
+passes the check (kept as is: ids already printed must stay valid). A misread id is matched against
+the known ids (:mod:`omr.idmatch`), which catches those too.
+
 The QR payload is ``SIPAS1|<template>|<version>|<form id>|<page>|<pages>``.
 """
 

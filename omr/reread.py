@@ -103,20 +103,28 @@ def _read(raw_path: Path, key: str, ctx: ReaderContext, identity: PageIdentity |
 
 
 def _record(store: Store, page_id: int, reading: PageReading, templates: TemplateLookup) -> Reread:
-    """Record a re-read in one transaction; again when another station counted its form page meanwhile.
-
-    The second attempt finds that station's copy and records this page as a duplicate of it.
-    """
     aligned = encode_jpeg(reading.aligned) if reading.aligned is not None else None
+    return record_reading(store, page_id, reading, aligned, templates)
+
+
+def record_reading(store: Store, page_id: int, reading: PageReading, aligned: bytes | None,
+                   templates: TemplateLookup, *, actor: str = ACTOR) -> Reread:
+    """Record a new reading of a recorded page in one transaction (``aligned``: its JPEG-encoded
+    aligned image); again when another station counted its form page meanwhile.
+
+    The second attempt finds that station's copy and records this page as a duplicate of it. A page
+    that gets an identity has its open page-level review items (unidentified, unaligned) closed.
+    Also used by :mod:`omr.placement` for pages placed by their position in their file.
+    """
 
     def lost_race(_: IntegrityError) -> None:
         log.info("page %d: another station recorded the same rows at the same moment; recording it again", page_id)
 
-    return in_transaction(store, lambda s: _write(s, store, page_id, reading, aligned, templates), lost_race)
+    return in_transaction(store, lambda s: _write(s, store, page_id, reading, aligned, templates, actor), lost_race)
 
 
 def _write(s: Session, store: Store, page_id: int, reading: PageReading, aligned: bytes | None,
-           templates: TemplateLookup) -> Reread:
+           templates: TemplateLookup, actor: str) -> Reread:
     page = s.get(PageRow, page_id)
     if page is None:
         raise StorageError(f"page {page_id} vanished from {store.safe_url} while it was read again; "
@@ -124,7 +132,7 @@ def _write(s: Session, store: Store, page_id: int, reading: PageReading, aligned
     old = f"{page.outcome} ({page.reason})"
     first = _earlier_copy(s, page, reading)
     if first is not None:
-        return _write_duplicate(s, page, reading, first, old)
+        return _write_duplicate(s, page, reading, first, old, actor)
     ident = reading.identity
     flagged = 0
     if ident is not None and reading.outcome in COUNTED:
@@ -133,7 +141,8 @@ def _write(s: Session, store: Store, page_id: int, reading: PageReading, aligned
                           pages_expected=ident.pages, units={}, in_manifest=False))
             s.flush()
         _set_identity(page, ident)
-        flagged = record_answers(s, page, reading, ident, templates, ACTOR)
+        close_page_items(s, page.id, actor, dt.datetime.now(dt.UTC))
+        flagged = record_answers(s, page, reading, ident, templates, actor)
     page.outcome, page.reason = reading.outcome, reading.reason
     _set_geometry(page, reading)
     s.flush()  # a form page another station has just counted fails here (unique index): see _record
@@ -143,7 +152,7 @@ def _write(s: Session, store: Store, page_id: int, reading: PageReading, aligned
         kind = "unidentified_page" if ident is None else "unaligned_page"
         s.add(ReviewItem(kind=kind, status="open", form_id=ident.form_id if ident else None,
                          page_id=page_id, reason=reading.reason))
-    _audit(s, page, old, reading.outcome, reading.reason)
+    _audit(s, page, old, reading.outcome, reading.reason, actor)
     return Reread(page_id, f"page {page_id}", reading.outcome, reading.reason, flagged)
 
 
@@ -158,15 +167,16 @@ def _earlier_copy(s: Session, page: PageRow, reading: PageReading) -> CountedCop
     return counted_copy(s, form_id, number, other_than=page.id)
 
 
-def _write_duplicate(s: Session, page: PageRow, reading: PageReading, first: CountedCopy, old: str) -> Reread:
+def _write_duplicate(s: Session, page: PageRow, reading: PageReading, first: CountedCopy, old: str,
+                     actor: str) -> Reread:
     """Record ``page`` as a duplicate of ``first`` (no answers, no image) and close its open page items."""
     reason = f"duplicate of {first.key}"
     if reading.identity is not None:
         _set_identity(page, reading.identity)
     page.outcome, page.reason, page.duplicate_of = "rejected", reason, first.page_id
     _set_geometry(page, reading)
-    close_page_items(s, page.id, ACTOR, dt.datetime.now(dt.UTC))
-    _audit(s, page, old, "rejected", reason)
+    close_page_items(s, page.id, actor, dt.datetime.now(dt.UTC))
+    _audit(s, page, old, "rejected", reason, actor)
     log.info("page %d: page %s of form %s is already counted from %s; recorded as a duplicate", page.id,
              page.page_number, display_form_id(page.form_id) if page.form_id else "?", first.key)
     return Reread(page.id, f"page {page.id}", "rejected", reason, 0)
@@ -183,6 +193,6 @@ def _set_geometry(page: PageRow, reading: PageReading) -> None:
         page.residual_px = reading.residual_px
 
 
-def _audit(s: Session, page: PageRow, old: str, outcome: str, reason: str | None) -> None:
-    s.add(AuditEvent(actor=ACTOR, action="reread", form_id=page.form_id, page_id=page.id, old=old,
+def _audit(s: Session, page: PageRow, old: str, outcome: str, reason: str | None, actor: str) -> None:
+    s.add(AuditEvent(actor=actor, action="reread", form_id=page.form_id, page_id=page.id, old=old,
                      new=outcome + (f" ({reason})" if reason else ""), at=dt.datetime.now(dt.UTC)))

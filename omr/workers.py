@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from omr.errors import SipasError
-from omr.formid import display_form_id
+from omr.formid import PageIdentity, display_form_id
+from omr.idmatch import KnownForms
 from omr.ingest import PageRef, load_page
 from omr.store.records import PageResult
 from omr.types import PageError
@@ -54,10 +55,16 @@ def page_log(key: str, form_id: str | None = None) -> PageLog:
 
 @dataclass(frozen=True)
 class PageTask:
-    """One page to read: where it is, and how many times it was tried."""
+    """One page to read: where it is, how many times it was tried, and what it is thought to be.
+
+    ``identity`` and ``placed``: the form page the page's position in its file says it is, and how
+    that was found (:mod:`omr.placement`); the reader checks it against the page's layout.
+    """
 
     ref: PageRef
     attempt: int = 1
+    identity: PageIdentity | None = None
+    placed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,13 @@ def _exit_with_parent(sentinel: int) -> None:
     os._exit(1)
 
 
-def init_worker(templates: tuple[str, ...] | None, log_level: int | None = None) -> None:
-    """Per worker process: one thread for OpenCV and Tesseract, the reader context built once."""
+def init_worker(templates: tuple[str, ...] | None, log_level: int | None = None,
+                known: KnownForms = KnownForms()) -> None:
+    """Per worker process: one thread for OpenCV and Tesseract, the reader context built once.
+
+    ``known``: the workspace's form ids at scan start (a misread printed id is matched against
+    them); sent once per worker (about 0.5 MB pickled for 50,000 forms).
+    """
     global _CONTEXT
     os.environ["OMP_THREAD_LIMIT"] = "1"
     parent = multiprocessing.parent_process()
@@ -122,7 +134,8 @@ def init_worker(templates: tuple[str, ...] | None, log_level: int | None = None)
     cv2.setNumThreads(1)
     from omr.reader import ReaderContext
 
-    _CONTEXT = ReaderContext.load(templates=list(templates) if templates is not None else None)
+    _CONTEXT = ReaderContext.load(templates=list(templates) if templates is not None else None,
+                                  known=known)
 
 
 def worker_ready() -> int:
@@ -142,7 +155,7 @@ def read_task(task: PageTask) -> TaskOutcome:
         raise RuntimeError("read_task called before init_worker")
     _READING.append(task.ref.key)
     try:
-        reading = read_page(page, _CONTEXT)
+        reading = read_page(page, _CONTEXT, identity=task.identity, placed=task.placed)
         result = PageResult.from_reading(page, reading)
     except SipasError:
         raise  # a missing program or data file: the whole batch must stop
@@ -158,8 +171,9 @@ def read_task(task: PageTask) -> TaskOutcome:
 class InProcessPool:
     """``--jobs 1``: the same worker function, run in this process as tasks are submitted."""
 
-    def __init__(self, templates: tuple[str, ...] | None, task: TaskFunction = read_task) -> None:
-        init_worker(templates)
+    def __init__(self, templates: tuple[str, ...] | None, task: TaskFunction = read_task,
+                 known: KnownForms = KnownForms()) -> None:
+        init_worker(templates, known=known)
         self.task = task
         self.filter = PageContextFilter()
         self.handlers = list(logging.getLogger().handlers)
@@ -193,8 +207,9 @@ class WorkerPool:
     it must be a module-level function.
     """
 
-    def __init__(self, jobs: int, templates: tuple[str, ...] | None, task: TaskFunction = read_task) -> None:
-        self.jobs, self.templates, self.task = jobs, templates, task
+    def __init__(self, jobs: int, templates: tuple[str, ...] | None, task: TaskFunction = read_task,
+                 known: KnownForms = KnownForms()) -> None:
+        self.jobs, self.templates, self.task, self.known = jobs, templates, task, known
         self.context = multiprocessing.get_context("spawn")
         self.executor = self._new()
 
@@ -203,7 +218,8 @@ class WorkerPool:
         reader and load its context, which then overlaps with the parent planning the first files
         (the executor would otherwise spawn each worker only when a page is submitted)."""
         executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.context, initializer=init_worker,
-                                       initargs=(self.templates, logging.getLogger().getEffectiveLevel()))
+                                       initargs=(self.templates, logging.getLogger().getEffectiveLevel(),
+                                                 self.known))
         for _ in range(self.jobs):
             executor.submit(worker_ready)
         return executor

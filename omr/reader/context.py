@@ -1,8 +1,9 @@
 """Everything a worker process builds once and reuses for every page it reads.
 
 Templates and their layouts, the marker detector, the layout index for pages without a readable
-QR, and, created on first use, the digit reader, the Tesseract APIs and the rendered blank pages of
-the feature-matching fallback. OpenCV is told to use one thread: pages are parallel across worker
+QR, the form ids the workspace knows (to match a misread printed id against), and, created on first
+use, the digit reader, the Tesseract APIs and the rendered blank pages of the feature-matching
+fallback. OpenCV is told to use one thread: pages are parallel across worker
 processes, and on two cores OpenCV's own threads only get in the way.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import cv2
 
 from omr.errors import MissingDependencyError, TemplateError
+from omr.idmatch import KnownForms, KnownIds
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
 from omr.reader.features import Reference, make_reference
 from omr.reader.fiducials import make_marker_detector
@@ -40,13 +42,19 @@ class ReaderContext:
     config: ReaderConfig = DEFAULT_CONFIG
     detector: cv2.aruco.ArucoDetector = field(default_factory=make_marker_detector)
     ocr: OcrEngine = field(default_factory=OcrEngine)
+    known_ids: KnownIds = field(default_factory=KnownIds)
+    """Form ids of the workspace (manifest and forms seen) at scan start; empty = no matching."""
     _digits: DigitReader | None = field(default=None, repr=False)
     _references: dict[tuple[str, str, int], Reference] = field(default_factory=dict, repr=False)
     _index: LayoutIndex | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, templates: Sequence[str] | None = None, *, config: ReaderConfig = DEFAULT_CONFIG) -> ReaderContext:
-        """Load templates (``None`` = every built-in template; else names or YAML paths)."""
+    def load(cls, templates: Sequence[str] | None = None, *, config: ReaderConfig = DEFAULT_CONFIG,
+             known: KnownForms = KnownForms()) -> ReaderContext:
+        """Load templates (``None`` = every built-in template; else names or YAML paths).
+
+        ``known``: the form ids a misread printed id may be matched against.
+        """
         cv2.setNumThreads(1)
         names: Sequence[str] = list(builtin_templates()) if templates is None else templates
         loaded: dict[tuple[str, str], Template] = {}
@@ -57,7 +65,7 @@ class ReaderContext:
                 raise TemplateError(f"{name}: template {t.name} version {t.version} is loaded twice")
             loaded[key] = t
         layouts = {key: layout_template(t) for key, t in loaded.items()}
-        return cls(loaded, layouts, config)
+        return cls(loaded, layouts, config, known_ids=KnownIds(known.ids, manifest=known.manifest))
 
     @property
     def known(self) -> set[tuple[str, str]]:

@@ -32,8 +32,10 @@ from omr.reader.identify import (
     find_qr_aligned,
     find_qr_anywhere,
     identify_by_print,
+    layout_disagrees,
     read_printed_id,
 )
+from omr.reader.qrrepair import find_qr_repaired
 from omr.types import BoxReading, FieldReading, PageImage, PageOutcome, PageReading
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ def read_page(
     *,
     identity: PageIdentity | None = None,
     homography: NDArray[np.float64] | None = None,
+    placed: str | None = None,
 ) -> PageReading:
     """Read one page image.
 
@@ -62,6 +65,9 @@ def read_page(
     homography : (3, 3) ndarray, optional
         Template mm → image pixels from the corner markers a reviewer clicked: the markers are not
         searched for.
+    placed : str, optional
+        ``identity`` was inferred from the page's position in its file (this says how): the page is
+        read with it only when its box pattern agrees, and the reason carries this note.
 
     Returns
     -------
@@ -74,7 +80,7 @@ def read_page(
         shape = "x".join(str(s) for s in np.shape(page.image))
         return PageReading("rejected", reason=f"unreadable image: {shape} pixels is not a page image")
     try:
-        return _read(image, ctx, identity, homography)
+        return _read(image, ctx, identity, homography, placed)
     except cv2.error as exc:
         log.debug("%s: OpenCV failed: %s", page.key, exc)
         return PageReading("rejected", reason=f"unreadable image: {str(exc.err or exc).strip()}")
@@ -87,7 +93,7 @@ def _given_alignment(image: NDArray[np.uint8], homography: NDArray[np.float64]) 
 
 
 def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIdentity | None,
-          given_homography: NDArray[np.float64] | None) -> PageReading:
+          given_homography: NDArray[np.float64] | None, placed: str | None) -> PageReading:
     config = ctx.config
     scan = find_markers(image, detector=ctx.detector, config=config)
     if not scan.found and given_identity is None and given_homography is None:
@@ -100,9 +106,12 @@ def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIden
     )
     if given_identity is not None:
         qr = None
-        ident = Identification(given_identity, "reviewer", note="identified by a reviewer")
+        ident = (Identification(given_identity, "position", note=placed) if placed
+                 else Identification(given_identity, "reviewer", note="identified by a reviewer"))
     else:
         qr = find_qr_aligned(image, fit.homography) if isinstance(fit, Alignment) else None
+        if qr is None and isinstance(fit, Alignment):
+            qr = find_qr_repaired(image, fit.homography)
         if qr is None:
             qr = find_qr_anywhere(image, scan.small, scan.factor)
         ident = classify_payload(qr, ctx.known) if qr is not None else Identification(None, "none")
@@ -120,7 +129,13 @@ def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIden
     if ident.identity is None:
         smoothed = smooth_page(fit.aligned)
         printed = read_printed_id(image, fit.homography, ctx.ocr)
-        ident = identify_by_print(printed, smoothed, calibrate_page(smoothed).contrast, ctx.layout_index)
+        ident = identify_by_print(printed, smoothed, calibrate_page(smoothed).contrast, ctx.layout_index,
+                                  ctx.known_ids)
+    elif ident.source == "position" and given_identity is not None:
+        smoothed = smooth_page(fit.aligned)
+        why = layout_disagrees(given_identity, smoothed, calibrate_page(smoothed).contrast, ctx.layout_index)
+        if why:
+            return _aligned_reading("review", fit, reason=f"unidentified page: {placed}, but {why}")
     identity = ident.identity
     if identity is None:
         return _aligned_reading("review", fit, reason=f"unidentified page: {ident.note}")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from omr.errors import InputFileError
 from omr.formid import display_form_id, normalise_form_id
+from omr.idmatch import KnownForms
 from omr.store.db import Store
 from omr.store.schema import FormRow
 
@@ -107,3 +108,12 @@ def import_manifest(store: Store, path: Path) -> ManifestImport:
             row.units, row.in_manifest = dict(form.units), True
             updated += 1
     return ManifestImport(path, added, updated, unchanged)
+
+
+def known_forms(store: Store) -> KnownForms:
+    """Every form id the workspace knows (imported from manifests or first seen in a scan), and whether
+    any came from a manifest. The reader matches a misread printed id against these (two queries)."""
+    with store.session() as s:
+        ids = frozenset(s.scalars(select(FormRow.form_id)))
+        manifest = s.scalar(select(FormRow.form_id).where(FormRow.in_manifest).limit(1)) is not None
+    return KnownForms(ids, manifest)
