@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from omr.errors import BadArgumentsError
+from samples.synth.families import FamilyChoice
 from samples.synth.generate import SynthOptions, generate
 from samples.synth.profile import AnswerProfile, load_answer_profile
 from samples.synth.scan import Quality
@@ -33,24 +35,47 @@ def synth(
     batch_size: int = typer.Option(10, "--batch-size", min=1, help="Sheets per scanner batch (file)."),
     answers: Path | None = typer.Option(
         None, "--answers",
-        help="YAML file overriding answer distributions and slip rates (fields of AnswerProfile, "
-        "e.g. `satisfaction: [0.05, 0.1, 0.2, 0.45, 0.2]` or `double_mark: 0.01`).",
+        help="YAML file overriding answer distributions, slip rates and behaviour shares (fields of "
+        "AnswerProfile, e.g. `satisfaction: [0.05, 0.1, 0.2, 0.45, 0.2]`, `double_mark: 0.01` or "
+        "`circle_all: 0.05`).",
     ),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes (output is the same for any value)."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier synthetic set in --out."),
+    families: FamilyChoice = typer.Option(
+        "all", "--families",
+        help="Respondent and scanner families to draw from: tuning (to tune a reader on), evaluation (other "
+        "pens, habits and scanner models, to report on) or all.",
+    ),
+    pages: str = typer.Option(
+        "", "--pages",
+        help="Write only these page numbers of each form, e.g. `2,3` (truth.csv and marks.csv then hold only "
+        "the codes of those pages). Default: every page.",
+    ),
 ) -> None:
-    """Write filled, scanned-looking forms plus truth.csv, pages.csv and forms.manifest.csv.
+    """Write filled, scanned-looking forms plus truth.csv, marks.csv, pages.csv and forms.manifest.csv.
 
     truth.csv holds one row per form and answer code, coded like `sipas export --format answers`.
-    pages.csv accounts for every page written: forms, blank backs, foreign pages, rotations.
+    marks.csv holds one row per form and checkbox answer code: form_id,field,value,marks,hesitate,family
+    (the mark kinds drawn, e.g. `circle-box` or `cross;pencil`, whether a careful person would hesitate,
+    and the respondent family).
+    pages.csv accounts for every page written: forms, blank backs, foreign pages, rotations, and the
+    respondent and scanner family of each page.
     The same seed writes the same bytes. See samples/README.md for the details.
     """
     profile = load_answer_profile(answers) if answers is not None else AnswerProfile()
     options = SynthOptions(template=template, count=count, seed=seed, quality=quality,
                            format=fmt, out=out, batch_size=batch_size, answers=profile,
-                           jobs=jobs, force=force)
+                           jobs=jobs, force=force, families=families, pages=_page_numbers(pages))
     summary = generate(options)
     typer.echo(f"wrote {summary.forms} forms as {summary.pages} pages in {summary.files} file(s) to {out} "
                f"({summary.seconds:.1f} s, {summary.seconds / max(summary.pages, 1):.2f} s/page)")
-    typer.echo(f"ground truth: {out / 'truth.csv'}; pages: {out / 'pages.csv'}; "
+    typer.echo(f"ground truth: {out / 'truth.csv'}; marks: {out / 'marks.csv'}; pages: {out / 'pages.csv'}; "
                f"manifest: {out / 'forms.manifest.csv'}")
+
+
+def _page_numbers(text: str) -> tuple[int, ...]:
+    """``"2,3"`` → (2, 3); empty → () (every page)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(p.isdigit() and int(p) >= 1 for p in parts):
+        raise BadArgumentsError(f"--pages takes page numbers separated by commas, e.g. 2,3 (not {text!r})")
+    return tuple(sorted({int(p) for p in parts}))

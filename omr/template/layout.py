@@ -86,12 +86,15 @@ class Box:
     ``kind`` is ``box`` (a checkbox: ``value`` is the option value), ``digit`` (a comb cell:
     ``value`` is the 1-based position) or ``text`` (a writing area: ``value`` is empty).
     ``field`` is the answer code (a grid row code for grids, the write-in code for "other").
+    ``label`` is where the option's label is printed (single and multiple choice; ``None`` for grid
+    boxes, comb cells and writing areas): a respondent may circle it instead of marking the box.
     """
 
     field: str
     value: str
     kind: Literal["box", "digit", "text"]
     rect: Rect
+    label: Rect | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,15 @@ def _wrap_mm(text: str, font: FontName, size: float, width_mm: float) -> list[st
 
 def _width_mm(text: str, font: FontName, size: float) -> float:
     return text_width_pt(text, font, size) * MM_PER_PT
+
+
+def _label_rect(x: float, baseline: float, lines: list[str], size: float) -> Rect:
+    """The printed extent of an option's label: cap height above the first baseline to the
+    descenders of the last line, as wide as its widest line."""
+    top = baseline - 0.72 * size * MM_PER_PT
+    bottom = baseline + (len(lines) - 1) * _lh(size) + 0.22 * size * MM_PER_PT
+    width = max(_width_mm(line, "regular", size) for line in lines)
+    return Rect(x, top, width, bottom - top)
 
 
 def frame_fiducials() -> tuple[Fiducial, ...]:
@@ -325,7 +337,8 @@ class _Layouter:
             top = page.y + 0.8
             for k, (opt, lines) in enumerate(zip(row, wrapped, strict=True)):
                 x = CONTENT_LEFT + k * col_w
-                page.boxes.append(Box(f.code, opt.value, "box", Rect(x, top, BOX, BOX)))
+                label = _label_rect(x + BOX + 1.8, top + BOX - 1.1, lines, size)
+                page.boxes.append(Box(f.code, opt.value, "box", Rect(x, top, BOX, BOX), label))
                 for j, line in enumerate(lines):
                     page.text(x + BOX + 1.8, top + BOX - 1.1 + j * _lh(size), line, "regular", size)
             if write_in:

@@ -35,9 +35,14 @@ from samples.synth.phrases import OPINIONS, nfc, write_ins_for
 from samples.synth.profile import AnswerProfile
 
 Rng = np.random.Generator
-MarkRole = Literal["mark", "cancel", "fill_mark"]
+MarkRole = Literal["mark", "cancel", "fill_mark", "stray"]
 """``mark``: crossed or ticked; ``cancel``: filled over (a correction); ``fill_mark``: the
-respondent filled the box as their answer (a lone fill: the reader should flag it)."""
+respondent filled the box as their answer (a lone fill: the reader should flag it); ``stray``: a
+dot or smudge touching the box that means nothing (added by :mod:`samples.synth.habits`)."""
+DrawKind = Literal["", "cross", "tick", "slash", "fill", "dot", "circle-box", "circle-label", "tick-long",
+                   "beside", "scribble", "stray"]
+"""How the ink of a box is drawn; ``""`` = the respondent's usual mark (``scribble``: a cross
+scribbled over, a correction)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class BoxIntent:
     field: str
     value: str
     role: MarkRole
+    kind: DrawKind = ""
+    toward: tuple[str, str] | None = None
+    """(answer code, value) of another box a stroke of this mark runs into (felt-pen bleed)."""
 
 
 @dataclass(frozen=True)

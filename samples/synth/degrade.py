@@ -161,7 +161,7 @@ _BAYER8 = np.array(
 )
 
 
-def binarise(image: U8, *, threshold: int, jitter: float, dither: bool, rng: Rng) -> U8:
+def binarise(image: U8, *, threshold: int, jitter: float, dither: bool, rng: Rng, diffusion: bool = False) -> U8:
     """A fax or 1-bit scanner: every pixel black (0) or white (255).
 
     Parameters
@@ -175,6 +175,8 @@ def binarise(image: U8, *, threshold: int, jitter: float, dither: bool, rng: Rng
         Halftone mid-grays with an 8×8 ordered dither (a fax in "photo" mode): shaded bands turn
         into dot patterns instead of vanishing.
     rng : numpy.random.Generator
+    diffusion : bool
+        Halftone by Floyd–Steinberg error diffusion instead of the ordered dither.
 
     Returns
     -------
@@ -193,7 +195,9 @@ def binarise(image: U8, *, threshold: int, jitter: float, dither: bool, rng: Rng
         mean = np.asarray(cv2.blur(image, (3, 3)), np.uint8)
         near_ink = np.asarray(cv2.erode(image, np.ones((5, 5), np.uint8)), np.uint8) < 150
         smooth_gray = (mean > 90) & (mean < 240) & ~near_ink
-        out = np.where(smooth_gray, np.where(mean < bayer, 0, 255), out).astype(np.uint8)
+        halftone = (np.asarray(Image.fromarray(mean).convert("1", dither=Image.Dither.FLOYDSTEINBERG), np.uint8) * 255
+                    if diffusion else np.where(mean < bayer, 0, 255))
+        out = np.where(smooth_gray, halftone, out).astype(np.uint8)
     return out
 
 
@@ -233,16 +237,19 @@ def photograph(
     src = image
     if factor < 0.8:
         src = np.asarray(cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA), np.uint8)
-    h, w = src.shape
+    h, w = src.shape[:2]
     quad = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     m = cv2.getPerspectiveTransform(quad, corners.astype(np.float32))
     rows, cols = out_shape
+    fill = (int(background),) * 3 if src.ndim == 3 else int(background)
     out = cv2.warpPerspective(src, m, (cols, rows), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                              borderValue=int(background))
+                              borderValue=fill)
     return np.asarray(out, np.uint8)
 
 
-def uneven_lighting(image: U8, *, strength: float, angle: float, vignette: float, shadow: float) -> U8:
+def uneven_lighting(
+    image: U8, *, strength: float, angle: float, vignette: float, shadow: float, edge: float = 18.0
+) -> U8:
     """Shading of a photo: a light gradient, darker corners and the soft shadow of a phone.
 
     Parameters
@@ -256,6 +263,8 @@ def uneven_lighting(image: U8, *, strength: float, angle: float, vignette: float
         Brightness lost in the corners (0 … 1).
     shadow : float
         Darkness of a soft-edged shadow over one side of the page (0 = none).
+    edge : float
+        Sharpness of the shadow's edge (18 soft … 60 hard).
     """
     rows, cols = image.shape[:2]
     sr, sc = max(2, rows // 16), max(2, cols // 16)
@@ -265,8 +274,8 @@ def uneven_lighting(image: U8, *, strength: float, angle: float, vignette: float
     grad = (x * math.cos(a) + y * math.sin(a)) + 0.5
     field = 1.0 - strength * grad - vignette * 2.0 * (x**2 + y**2)
     if shadow > 0:
-        edge = 1.0 / (1.0 + np.exp(-(x * math.sin(a) - y * math.cos(a) - 0.25) * 18.0))
-        field *= 1.0 - shadow * edge
+        side = 1.0 / (1.0 + np.exp(-(x * math.sin(a) - y * math.cos(a) - 0.25) * edge))
+        field *= 1.0 - shadow * side
     big = cv2.resize(field.astype(np.float32), (cols, rows), interpolation=cv2.INTER_LINEAR)
     if image.ndim == 3:
         big = big[:, :, None]
@@ -274,8 +283,9 @@ def uneven_lighting(image: U8, *, strength: float, angle: float, vignette: float
 
 
 def colour_cast(image: U8, *, tint: tuple[float, float, float]) -> U8:
-    """A gray page seen in colour: an (R, G, B) white-balance ``tint``; returns (M, N, 3) RGB."""
-    channels = [cv2.convertScaleAbs(image, alpha=float(t)) for t in tint]
+    """A gray (or already coloured) page seen in colour: an (R, G, B) white-balance ``tint``; returns RGB."""
+    planes = list(cv2.split(image)) if image.ndim == 3 else [image] * 3
+    channels = [cv2.convertScaleAbs(p, alpha=float(t)) for p, t in zip(planes, tint, strict=True)]
     return np.asarray(cv2.merge(channels), np.uint8)
 
 

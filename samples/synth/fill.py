@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
@@ -12,23 +10,13 @@ from omr.template.model import Template
 from samples.synth.answers import FormAnswers
 from samples.synth.handdigits import DigitBank, draw_digits
 from samples.synth.handtext import draw_text
-from samples.synth.ink import PAPER_DPI, PX_PER_MM, U8, Pen, Rng, Sheet, random_pen
-from samples.synth.marks import MarkShape, MarkStyle, PxRect, draw_box_mark, draw_stray_marks, random_style
+from samples.synth.ink import PAPER_DPI, PX_PER_MM, U8, Rng, Sheet
+from samples.synth.inking import PageBoxes, draw_intent
+from samples.synth.marks import PxRect, draw_stray_marks
 from samples.synth.paper import printed_page
+from samples.synth.respondents import Hand, random_hand
 
-
-@dataclass(frozen=True)
-class Hand:
-    """How one respondent writes: their pen, their marking habits and how untidy they are."""
-
-    pen: Pen
-    style: MarkStyle
-    strays_per_page: float
-
-
-def random_hand(rng: Rng) -> Hand:
-    """A respondent's hand: pen, mark style, and a few stray marks per page for the untidy."""
-    return Hand(random_pen(rng), random_style(rng), float(rng.choice([0.0, 0.5, 2.0], p=[0.5, 0.35, 0.15])))
+__all__ = ["Hand", "blank_back", "fill_page", "random_hand"]
 
 
 def _px(rect: Rect) -> PxRect:
@@ -51,7 +39,7 @@ def fill_page(
     sheet = Sheet(printed_page(template, form_id, number))
     if number in answers.blank_pages or number in answers.missing_pages:
         return sheet.image
-    boxes = {(b.field, b.value): _px(b.rect) for b in page.boxes if b.kind == "box"}
+    placed = PageBoxes.of(page)
     cells: dict[str, list[PxRect]] = {}
     areas: dict[str, Rect] = {}
     for b in page.boxes:
@@ -60,11 +48,7 @@ def fill_page(
         elif b.kind == "text":
             areas[b.field] = b.rect
     for intent in sorted(answers.boxes, key=lambda i: i.role != "cancel"):
-        rect = boxes.get((intent.field, intent.value))
-        if rect is None:
-            continue
-        shape: MarkShape | None = "fill" if intent.role in ("cancel", "fill_mark") else None
-        draw_box_mark(sheet, rect, style=hand.style, pen=hand.pen, rng=rng, shape=shape)
+        draw_intent(sheet, intent, placed, hand=hand, rng=rng)
     for code, digits in answers.digits:
         if code in cells:
             draw_digits(sheet, cells[code], digits, pen=hand.pen, rng=rng, bank=bank)
@@ -78,7 +62,7 @@ def fill_page(
     if strays:
         avoid = [_px(b.rect) for b in page.boxes] + [_px(f.rect) for f in page.fiducials]
         avoid += [_px(page.qr), _px(page.id_text)]
-        draw_stray_marks(sheet, list(boxes.values()), avoid=avoid, count=strays, pen=hand.pen, rng=rng)
+        draw_stray_marks(sheet, list(placed.boxes.values()), avoid=avoid, count=strays, pen=hand.pen, rng=rng)
     return sheet.image
 
 

@@ -4,24 +4,26 @@ Output folder::
 
     batch-001.pdf …          the scans (pdf/tiff: one file per scanner batch; jpeg/png: one file a page)
     truth.csv                form_id,field,value — one row per form and answer code (answers-export coding)
-    pages.csv                file,index_in_file,kind,form_id,page,rotation,quality,dpi — every page written
+    marks.csv                form_id,field,value,marks,hesitate,family — what ink each checkbox answer got
+    pages.csv                file,index_in_file,kind,form_id,page,rotation,quality,dpi,respondent_family,
+                             scanner_family — every page written
     forms.manifest.csv       the manifest `sipas template render` writes (form ids, unit codes)
     synth.json               the options and counts of the run
 
 Everything is a function of the options: the same seed gives the same bytes. Answers, handwriting
-and batch composition depend on the seed only, so the sets of different qualities hold the same
-forms with the same marks, scanned differently.
+and batch composition depend on the seed (and the family group) only, so the sets of different
+qualities hold the same forms with the same marks, scanned differently. Each form's respondent
+comes from a respondent family and each batch (each photo) from a scanner family of the chosen
+group (``families``: tuning, evaluation or all; see families.py and scanners.py).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import random
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -29,25 +31,27 @@ import numpy as np
 
 from omr.errors import BadArgumentsError
 from omr.formid import new_form_id
-from omr.render import FormCopy, new_copies, write_manifest
+from omr.render import FormCopy, new_copies
 from omr.template.load import builtin_templates, load_template
-from omr.template.model import Template
+from omr.template.model import GridField, MultiField, SingleField, Template
 from samples.synth.answers import FormAnswers, draw_answers
-from samples.synth.fill import blank_back, fill_page, random_hand
+from samples.synth.families import FAMILY_CHOICES, FamilyChoice
+from samples.synth.fill import blank_back, fill_page
+from samples.synth.habits import apply_habits
 from samples.synth.ink import U8, Rng
+from samples.synth.outputs import OUTPUT_NAMES, FormRecord, PageKind, PageRow, write_outputs
 from samples.synth.paper import foreign_document
 from samples.synth.profile import AnswerProfile
-from samples.synth.scan import PROFILES, QUALITIES, Quality, ScannedPage, draw_dpi, draw_turns, scan_page
+from samples.synth.respondents import draw_family, draw_respondent, random_hand
+from samples.synth.scan import QUALITIES, Quality, ScannedPage, draw_dpi, draw_turns, scan_page
+from samples.synth.scanners import draw_scanner
 from samples.synth.units import assign_units
 from samples.synth.writers import EXTENSIONS, FORMATS, BatchWriter, Format
 
-PageKind = Literal["form", "blank_back", "foreign"]
-PAGES_COLUMNS = ("file", "index_in_file", "kind", "form_id", "page", "rotation", "quality", "dpi")
-TRUTH_COLUMNS = ("form_id", "field", "value")
-OUTPUT_NAMES = ("truth.csv", "pages.csv", "forms.manifest.csv", "synth.json")
+__all__ = ["OUTPUT_NAMES", "BatchProfile", "PageRow", "SynthOptions", "SynthSummary", "generate", "iter_batches"]
 
 # Independent random streams, so that changing one aspect never shifts another.
-_ANSWERS, _HAND, _BATCH, _TURNS, _SCAN, _UNITS, _PAGE, _FOREIGN = range(1, 9)
+_ANSWERS, _HAND, _BATCH, _TURNS, _SCAN, _UNITS, _PAGE, _FOREIGN, _FAMILY, _HABITS, _SCANNER = range(1, 12)
 
 
 @dataclass(frozen=True)
@@ -77,20 +81,11 @@ class SynthOptions:
     batches: BatchProfile = field(default_factory=BatchProfile)
     jobs: int = 1
     force: bool = False
-
-
-@dataclass(frozen=True)
-class PageRow:
-    """One line of pages.csv: where a generated page is and what it is."""
-
-    file: str
-    index_in_file: int
-    kind: PageKind
-    form_id: str
-    page: int | None
-    rotation: int
-    quality: Quality
-    dpi: float
+    families: FamilyChoice = "all"
+    """Respondent and scanner families drawn from: ``tuning``, ``evaluation`` or ``all``."""
+    pages: tuple[int, ...] = ()
+    """Only these page numbers of each form are written (truth and marks rows only for their codes);
+    empty = every page."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +121,14 @@ def _check(options: SynthOptions) -> None:
         raise BadArgumentsError("--jobs must be at least 1")
     if not 0 <= options.seed < 2**32:
         raise BadArgumentsError("--seed must be between 0 and 4294967295")
+    if options.families not in FAMILY_CHOICES:
+        raise BadArgumentsError(f"--families must be one of {', '.join(FAMILY_CHOICES)}, not {options.families!r}")
+
+
+def _check_pages(template: Template, options: SynthOptions) -> None:
+    wrong = [p for p in options.pages if not 1 <= p <= template.page_count]
+    if wrong:
+        raise BadArgumentsError(f"--pages: {template.name} has pages 1-{template.page_count}, not {wrong[0]}")
 
 
 def _prepare_out(options: SynthOptions) -> None:
@@ -144,13 +147,33 @@ def _prepare_out(options: SynthOptions) -> None:
         p.unlink()
 
 
-def _forms(template: Template, options: SynthOptions) -> tuple[list[FormCopy], list[FormAnswers]]:
+def _forms(template: Template, options: SynthOptions) -> list[FormRecord]:
     copies = new_copies(options.count, options.seed)
     units = assign_units(template, options.count, _rng(options.seed, _UNITS))
-    copies = [FormCopy(c.form_id, u) for c, u in zip(copies, units, strict=True)]
-    answers = [draw_answers(template, options.answers, _rng(options.seed, _ANSWERS, i))
-               for i in range(options.count)]
-    return copies, answers
+    forms: list[FormRecord] = []
+    for i, (c, u) in enumerate(zip(copies, units, strict=True)):
+        answers = draw_answers(template, options.answers, _rng(options.seed, _ANSWERS, i))
+        family = draw_family(options.families, _rng(options.seed, _FAMILY, i))
+        respondent = draw_respondent(family, options.answers, _rng(options.seed, _HAND, i))
+        answers = apply_habits(template, answers, respondent, family, options.answers,
+                               _rng(options.seed, _HABITS, i))
+        forms.append(FormRecord(FormCopy(c.form_id, u), answers, respondent))
+    return forms
+
+
+def _page_codes(template: Template, pages: tuple[int, ...]) -> set[str] | None:
+    """The answer codes printed on ``pages`` (None: all pages)."""
+    if not pages:
+        return None
+    codes: set[str] = set()
+    for f in (f for p in pages for f in template.pages[p - 1].fields):
+        if isinstance(f, GridField):
+            codes.update(r.code for r in f.rows)
+            continue
+        codes.add(f.code)
+        if isinstance(f, SingleField | MultiField):
+            codes.update(o.other for o in f.options if o.other)
+    return codes
 
 
 def _other_template(template: Template) -> Template | None:
@@ -159,8 +182,9 @@ def _other_template(template: Template) -> Template | None:
 
 
 def _batches(template: Template, answers: list[FormAnswers], options: SynthOptions) -> list[list[_Sheet]]:
+    wanted = options.pages or tuple(range(1, template.page_count + 1))
     sheets = [_Sheet("form", i, p) for i, a in enumerate(answers)
-              for p in range(1, template.page_count + 1) if p not in a.missing_pages]
+              for p in range(1, template.page_count + 1) if p not in a.missing_pages and p in wanted]
     out: list[list[_Sheet]] = []
     for b, start in enumerate(range(0, len(sheets), options.batch_size)):
         batch = sheets[start : start + options.batch_size]
@@ -180,96 +204,65 @@ def _duplex(options: SynthOptions, b: int) -> bool:
     return bool(rng.random() < options.batches.duplex_share)
 
 
-def _paper(sheet: _Sheet, template: Template, forms: dict[int, tuple[FormCopy, FormAnswers]],
-           options: SynthOptions) -> tuple[U8, str, int | None]:
-    """The filled paper of a sheet, its form id and page number."""
+def _paper(sheet: _Sheet, template: Template, forms: dict[int, FormRecord],
+           options: SynthOptions) -> tuple[U8, str, int | None, str]:
+    """The filled paper of a sheet, its form id, page number and respondent family."""
     if sheet.kind == "form":
-        hand = random_hand(_rng(options.seed, _HAND, sheet.form))
         rng = _rng(options.seed, _PAGE, sheet.form, sheet.page)
-        copy, answers = forms[sheet.form]
-        return fill_page(template, copy.form_id, sheet.page, answers, hand=hand, rng=rng), copy.form_id, sheet.page
+        f = forms[sheet.form]
+        paper = fill_page(template, f.copy.form_id, sheet.page, f.answers, hand=f.respondent.hand, rng=rng)
+        return paper, f.copy.form_id, sheet.page, f.respondent.family
     rng = _rng(options.seed, _FOREIGN, sheet.form)
     other = _other_template(template)
     if sheet.kind == "foreign-document" or other is None:
-        return foreign_document(rng), "", None
+        return foreign_document(rng), "", None, ""
     fid = new_form_id(random.Random(int(rng.integers(2**32))))
     page = int(rng.integers(1, other.page_count + 1))
     filled = draw_answers(other, options.answers, rng)
-    return fill_page(other, fid, page, filled, hand=random_hand(rng), rng=rng), fid, page
+    return fill_page(other, fid, page, filled, hand=random_hand(rng), rng=rng), fid, page, ""
 
 
-_Job = tuple[SynthOptions, int, list[_Sheet], dict[int, tuple[FormCopy, FormAnswers]]]
+_Job = tuple[SynthOptions, int, list[_Sheet], dict[int, FormRecord]]
 
 
 def _make_batch(job: _Job) -> list[PageRow]:
     options, b, sheets, forms = job
     template = load_template(options.template)
-    profile = PROFILES[options.quality]
     qidx = QUALITIES.index(options.quality)
+    scanner = draw_scanner(options.quality, options.families, _rng(options.seed, _SCANNER, qidx, b))
     duplex = _duplex(options, b)
-    batch_dpi = None if profile.perspective > 0 else draw_dpi(profile, _rng(options.seed, _BATCH, b, 2))
+    photos = scanner.profile.perspective > 0
+    batch_dpi = None if photos else draw_dpi(scanner.profile, _rng(options.seed, _BATCH, b, 2))
     rows: list[PageRow] = []
     path = options.out / f"batch-{b + 1:03d}{EXTENSIONS[options.format]}"
     with BatchWriter(path, options.format) as writer:
         for pos, sheet in enumerate(sheets):
-            paper, fid, page = _paper(sheet, template, forms, options)
+            paper, fid, page, family = _paper(sheet, template, forms, options)
+            if photos:  # every photo may come from another phone
+                scanner = draw_scanner(options.quality, options.families, _rng(options.seed, _SCANNER, qidx, b, pos))
+            profile = scanner.profile
             turns = draw_turns(profile, _rng(options.seed, _TURNS, qidx, b, pos))
             kind: PageKind = "form" if sheet.kind == "form" else "foreign"
-            sides: list[tuple[U8, PageKind, str, int | None]] = [(paper, kind, fid, page)]
+            sides: list[tuple[U8, PageKind, str, int | None, str]] = [(paper, kind, fid, page, family)]
             if duplex:
                 back = blank_back(paper, rng=_rng(options.seed, _SCAN, qidx, b, pos, 1))
-                sides.append((back, "blank_back", "", None))
-            for side, (image, k, f, p) in enumerate(sides):
+                sides.append((back, "blank_back", "", None, ""))
+            for side, (image, k, f, p, fam) in enumerate(sides):
                 rng = _rng(options.seed, _SCAN, qidx, b, pos, side + 2)
                 scanned: ScannedPage = scan_page(image, profile=profile, rng=rng, turns=turns, dpi=batch_dpi)
                 name, index = writer.add(scanned)
-                rows.append(PageRow(name, index, k, f, p, 90 * scanned.turns, options.quality, scanned.dpi))
+                rows.append(PageRow(name, index, k, f, p, 90 * scanned.turns, options.quality, scanned.dpi,
+                                    fam, scanner.name))
     return rows
-
-
-def _write_csvs(template: Template, copies: list[FormCopy], answers: list[FormAnswers], rows: list[PageRow],
-                options: SynthOptions) -> None:
-    with (options.out / "truth.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(TRUTH_COLUMNS)
-        for copy, a in zip(copies, answers, strict=True):
-            w.writerows((copy.form_id, code, value) for code, value in a.truth)
-    with (options.out / "pages.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(PAGES_COLUMNS)
-        for r in rows:
-            w.writerow([r.file, r.index_in_file, r.kind, r.form_id, "" if r.page is None else r.page,
-                        r.rotation, r.quality, f"{r.dpi:g}"])
-    write_manifest(template, copies, options.out / "forms.manifest.csv")
-
-
-def _describe(template: Template, options: SynthOptions, rows: list[PageRow]) -> str:
-    files = sorted({r.file for r in rows})
-    doc = {
-        "generator": "sipas synth",
-        "template": template.name,
-        "version": template.version,
-        "count": options.count,
-        "seed": options.seed,
-        "quality": options.quality,
-        "format": options.format,
-        "batch_size": options.batch_size,
-        "answers": asdict(options.answers),
-        "batches": asdict(options.batches),
-        "pages": len(rows),
-        "pages_by_kind": {k: sum(r.kind == k for r in rows) for k in ("form", "blank_back", "foreign")},
-        "files": len(files),
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
 def iter_batches(options: SynthOptions) -> Iterator[list[PageRow]]:
     """Generate batch after batch (in parallel with ``options.jobs`` > 1), yielding their pages."""
     template = load_template(options.template)
-    copies, answers = _forms(template, options)
+    forms = _forms(template, options)
     jobs: list[_Job] = [
-        (options, b, sheets, {s.form: (copies[s.form], answers[s.form]) for s in sheets if s.kind == "form"})
-        for b, sheets in enumerate(_batches(template, answers, options))
+        (options, b, sheets, {s.form: forms[s.form] for s in sheets if s.kind == "form"})
+        for b, sheets in enumerate(_batches(template, [f.answers for f in forms], options))
     ]
     if options.jobs == 1 or len(jobs) == 1:
         for job in jobs:
@@ -284,11 +277,10 @@ def generate(options: SynthOptions) -> SynthSummary:
     _check(options)
     start = time.monotonic()
     template = load_template(options.template)
+    _check_pages(template, options)
     _prepare_out(options)
-    copies, answers = _forms(template, options)
+    forms = _forms(template, options)
     rows = [row for batch in iter_batches(options) for row in batch]
-    _write_csvs(template, copies, answers, rows, options)
-    (options.out / "synth.json").write_text(_describe(template, options, rows), encoding="utf-8")
+    write_outputs(template, forms, rows, options, _page_codes(template, options.pages))
     files = len({r.file for r in rows})
     return SynthSummary(options.count, len(rows), files, time.monotonic() - start, options.out)
-

@@ -26,7 +26,7 @@ PAPER_DPI = 300.0
 PX_PER_MM = PAPER_DPI / 25.4
 _SS = 4  # supersampling factor of stroke rasterisation
 
-PenKind = Literal["ballpoint-black", "ballpoint-blue", "felt-tip", "pencil"]
+PenKind = Literal["ballpoint-black", "ballpoint-blue", "felt-tip", "pencil", "gel"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class Pen:
     reflectance: float
     width_mm: float
     grain: float = 0.0
+    spread: float = 0.0
+    """How far the ink of a felt pen spreads around a mark's strokes (× the width; 0 = not at all)."""
 
     @property
     def width_px(self) -> float:
@@ -192,10 +194,14 @@ class Sheet:
         if not strokes:
             return
         allpts = np.concatenate(strokes)
-        pad = pen.width_px * width_scale + 3
+        pad = pen.width_px * width_scale * (1 + pen.spread) + 3
         c0, r0 = np.floor(allpts.min(axis=0) - pad).astype(int)
         c1, r1 = np.ceil(allpts.max(axis=0) + pad).astype(int)
         local = [(s - np.array([c0, r0], np.float32)).astype(np.float32) for s in strokes]
-        alpha = strokes_alpha(local, width=pen.width_px * width_scale, shape=(int(r1 - r0), int(c1 - c0)),
-                              taper=taper)
+        shape = (int(r1 - r0), int(c1 - c0))
+        alpha = strokes_alpha(local, width=pen.width_px * width_scale, shape=shape, taper=taper)
+        if pen.spread > 0:
+            # Spreading ink: a lighter halo around the stroke, as a felt pen on soft paper leaves.
+            halo = strokes_alpha(local, width=pen.width_px * width_scale * (1 + pen.spread), shape=shape, taper=0.0)
+            alpha = np.maximum(alpha, halo * np.float32(0.45))
         self.ink(alpha, top=int(r0), left=int(c0), pen=pen, rng=rng)

@@ -60,7 +60,8 @@ def _jitter(rng: Rng, scale: float) -> tuple[float, float]:
     return (float(rng.normal(0, scale)), float(rng.normal(0, scale)))
 
 
-def _shape_strokes(shape: MarkShape, rect: PxRect, style: MarkStyle, rng: Rng) -> list[F32]:
+def shape_strokes(shape: MarkShape, rect: PxRect, style: MarkStyle, rng: Rng) -> list[F32]:
+    """The strokes of one ``shape`` in the box ``rect`` (page pixels), drawn in ``style``."""
     x, y, w, h = rect
     s = min(w, h)
     oversize = rng.random() < style.oversize_share
@@ -92,10 +93,10 @@ def _shape_strokes(shape: MarkShape, rect: PxRect, style: MarkStyle, rng: Rng) -
             stroke((cx - 0.8 * normal, cy + 0.05 * normal), (vx, vy)),
             stroke((vx, vy), (cx + 0.85 * normal * reach, cy - 1.05 * normal * reach)),
         ]
-    return _fill_strokes(rect, rng)
+    return fill_strokes(rect, rng)
 
 
-def _fill_strokes(rect: PxRect, rng: Rng) -> list[F32]:
+def fill_strokes(rect: PxRect, rng: Rng) -> list[F32]:
     """A box filled over: a dense zig-zag scribble that covers the inside and spills a little."""
     x, y, w, h = rect
     spill = float(rng.uniform(0.0, 0.18)) * w
@@ -140,7 +141,7 @@ def draw_box_mark(
         chosen = "cross" if style.shape != "cross" else "tick"
     # However sloppy, a mark puts some ink inside its box (else it is not a mark of that box).
     for _attempt in range(8):
-        strokes = _shape_strokes(chosen, rect, style, rng)
+        strokes = shape_strokes(chosen, rect, style, rng)
         if chosen == "fill" or inside_share(strokes, rect, width=pen.width_px) >= MIN_INSIDE:
             break
     if chosen == "fill":

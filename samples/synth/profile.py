@@ -57,6 +57,29 @@ class AnswerProfile:
     """Chance of writing something in a free-text question."""
     digits_blank: float = 0.03
     date_years: tuple[int, int] = (2023, 2025)
+    # Behaviours (each scaled by the respondent's family, see samples/synth/families.py).
+    circle_all: float = 0.025
+    """Per respondent: circles every answer instead of marking the box."""
+    circle_box: float = 0.01
+    """Per mark: a loop drawn around the box instead of a mark in it."""
+    circle_label: float = 0.005
+    """Per mark: a loop around the option's printed label (in a grid, around the box's stretch of row)."""
+    tick_long: float = 0.01
+    """Per mark: a tick whose long stroke runs 2–4 box sides out of the box."""
+    beside: float = 0.008
+    """Per mark: a cross or tick made just beside the box instead of in it."""
+    dot: float = 0.004
+    """Per mark: a firm dot in the box."""
+    pencil: float = 0.06
+    """Per respondent: writes with a (light) pencil."""
+    felt_pen: float = 0.07
+    """Per respondent: writes with a felt pen whose ink spreads."""
+    bleed: float = 0.06
+    """Per mark of a felt pen: a thick stroke runs on into the next box or row."""
+    stray_touch: float = 0.004
+    """Per checkbox question (grid row): a dot or smudge touching one of its boxes."""
+    scribble_correction: float = 0.4
+    """Of corrections: the wrong box was crossed first, then scribbled over (else just filled)."""
 
 
 def load_answer_profile(path: Path) -> AnswerProfile:
@@ -92,3 +115,15 @@ def load_answer_profile(path: Path) -> AnswerProfile:
                 raise InputFileError(f"{path}: {key} is a probability and must lie between 0 and 1")
             values[key] = float(value)
     return replace(AnswerProfile(), **values)  # type: ignore[arg-type]
+
+
+BEHAVIOURS = ("circle_all", "circle_box", "circle_label", "tick_long", "beside", "dot", "bleed", "stray_touch",
+              "scribble_correction")
+"""The behaviour shares added for unseen-respondent benchmarks (pens keep their shares)."""
+
+
+def plain_marks(profile: AnswerProfile | None = None) -> AnswerProfile:
+    """``profile`` (default: the defaults) with none of :data:`BEHAVIOURS`: boxes crossed, ticked,
+    slashed or filled as before circles, long ticks, dots and smudges were drawn."""
+    base = profile or AnswerProfile()
+    return replace(base, **{name: 0.0 for name in BEHAVIOURS})  # type: ignore[arg-type]

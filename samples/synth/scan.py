@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from samples.synth import degrade
+from samples.synth import artefacts, degrade
 from samples.synth.ink import PAPER_DPI, PX_PER_MM, U8, Rng
 
 Quality = Literal["clean", "office", "fax", "photo"]
@@ -56,6 +56,33 @@ class ScanProfile:
     sideways: float = 0.0
     backing: tuple[int, int] = (235, 255)
     """Gray of the scanner's lid or backing around the sheet (or the table of a photo)."""
+    # Scanner families (samples/synth/scanners.py) vary these; the defaults are the tuning models.
+    family: str = ""
+    """Name of the scanner family (model) this profile stands for."""
+    darkness: tuple[float, float] = (0.2, 1.0)
+    copy_paper: tuple[int, int] = (215, 245)
+    """Gray a photocopy's paper turns into."""
+    gamma: tuple[float, float] = (1.0, 1.0)
+    sharpen: tuple[float, float] = (0.0, 0.0)
+    motion: tuple[float, float] = (0.0, 0.0)
+    """Length (output pixels) of a blur along the feed (ADF) or of a hand's shake (photo)."""
+    streaks: tuple[int, int] = (0, 0)
+    threshold: tuple[int, int] = (140, 176)
+    jitter: tuple[float, float] = (5.0, 20.0)
+    diffusion: bool = False
+    """Dither by error diffusion instead of an ordered (Bayer) pattern."""
+    half_lines: float = 0.0
+    """Share of faxes sent in standard mode (every other line)."""
+    vignette: tuple[float, float] = (0.05, 0.25)
+    shadow_share: float = 0.4
+    shadow: tuple[float, float] = (0.1, 0.35)
+    shadow_edge: float = 18.0
+    """Sharpness of a photo's shadow edge (larger = harder)."""
+    cast: tuple[tuple[float, float], tuple[float, float], tuple[float, float]] = ((1.0, 1.0), (0.93, 0.99),
+                                                                                (0.80, 0.93))
+    """Ranges of a photo's white balance per channel (R, G, B)."""
+    papers: tuple[tuple[float, float, float], ...] = ()
+    """Coloured papers a photographed form may be printed on (chosen half the time)."""
 
 
 PROFILES: dict[Quality, ScanProfile] = {
@@ -96,7 +123,8 @@ def draw_turns(profile: ScanProfile, rng: Rng) -> int:
     return 0
 
 
-def _photo(paper: U8, profile: ScanProfile, dpi: float, rng: Rng) -> U8:
+def _photo(paper: U8, profile: ScanProfile, dpi: float, rng: Rng, tinted: bool) -> tuple[U8, U8 | None]:
+    """The photo, and (when ``tinted``) where the paper is in it (0 … 255), to colour the paper only."""
     factor = dpi / PAPER_DPI
     page_w, page_h = paper.shape[1] * factor, paper.shape[0] * factor
     fill = float(rng.uniform(0.80, 0.92))
@@ -122,13 +150,33 @@ def _photo(paper: U8, profile: ScanProfile, dpi: float, rng: Rng) -> U8:
     corners[:, 0] += max(0.0, margin - corners[:, 0].min()) - max(0.0, corners[:, 0].max() - (cols - margin))
     corners[:, 1] += max(0.0, margin - corners[:, 1].min()) - max(0.0, corners[:, 1].max() - (rows - margin))
     background = int(rng.integers(profile.backing[0], profile.backing[1] + 1))
-    return degrade.photograph(paper, corners=corners, factor=factor, out_shape=(rows, cols), background=background)
+    photo = degrade.photograph(paper, corners=corners, factor=factor, out_shape=(rows, cols), background=background)
+    if not tinted:
+        return photo, None
+    sheet = np.full((int(round(page_h)), int(round(page_w))), 255, np.uint8)
+    where = degrade.photograph(sheet, corners=corners * (sheet.shape[1] / page_w), factor=1.0, out_shape=(rows, cols),
+                               background=0)
+    return photo, where
 
 
 def draw_dpi(profile: ScanProfile, rng: Rng) -> float:
     """A resolution from the profile's choices (a scanner keeps it for a whole batch)."""
     weights = np.asarray(profile.dpi_weights, np.float64)
     return float(rng.choice(profile.dpi, p=weights / weights.sum()))
+
+
+def _optics(img: U8, profile: ScanProfile, rng: Rng) -> U8:
+    """The scanner model's own optics: feed blur, sharpening, streaks and tone curve (none by default)."""
+    if profile.motion[1] > 0:
+        img = artefacts.motion_blur(img, length=float(rng.uniform(*profile.motion)),
+                                    angle=90.0 if profile.perspective == 0 else float(rng.uniform(0, 180)))
+    if profile.sharpen[1] > 0:
+        img = artefacts.sharpen(img, amount=float(rng.uniform(*profile.sharpen)))
+    if profile.streaks[1] > 0:
+        img = artefacts.streaks(img, count=int(rng.integers(profile.streaks[0], profile.streaks[1] + 1)), rng=rng)
+    if profile.gamma != (1.0, 1.0):
+        img = artefacts.tone(img, gamma=float(rng.uniform(*profile.gamma)))
+    return img
 
 
 def scan_page(
@@ -156,10 +204,13 @@ def scan_page(
     dpi = draw_dpi(profile, rng) if dpi is None else dpi
     img = paper
     if rng.random() < profile.photocopy_share:
-        img = degrade.photocopy(img, darkness=float(rng.uniform(0.2, 1.0)), paper=int(rng.integers(215, 245)),
-                                rng=rng)
+        img = degrade.photocopy(img, darkness=float(rng.uniform(*profile.darkness)),
+                                paper=int(rng.integers(profile.copy_paper[0], profile.copy_paper[1])), rng=rng)
+    tint, where = None, None
+    if profile.papers and rng.random() < 0.5:
+        tint = profile.papers[int(rng.integers(len(profile.papers)))]
     if profile.perspective > 0:
-        img = _photo(img, profile, dpi, rng)
+        img, where = _photo(img, profile, dpi, rng, tint is not None)
     else:
         factor = dpi / PAPER_DPI
         k = dpi / 25.4
@@ -171,20 +222,28 @@ def scan_page(
                                   factor=factor, out_shape=out_shape,
                                   background=int(rng.integers(profile.backing[0], profile.backing[1] + 1)))
     img = degrade.blur(img, sigma=float(rng.uniform(*profile.blur)))
+    img = _optics(img, profile, rng)
     if profile.lighting[1] > 0:
         img = degrade.uneven_lighting(img, strength=float(rng.uniform(*profile.lighting)),
-                                      angle=float(rng.uniform(0, 360)), vignette=float(rng.uniform(0.05, 0.25)),
-                                      shadow=float(rng.uniform(0.1, 0.35)) if rng.random() < 0.4 else 0.0)
+                                      angle=float(rng.uniform(0, 360)), vignette=float(rng.uniform(*profile.vignette)),
+                                      shadow=float(rng.uniform(*profile.shadow)) if rng.random() < profile.shadow_share
+                                      else 0.0, edge=profile.shadow_edge)
     img = degrade.gaussian_noise(img, sigma=float(rng.uniform(*profile.noise)), rng=rng)
     if profile.speckle[1] > 0:
         img = degrade.speckle(img, density=float(rng.uniform(*profile.speckle)), rng=rng)
     if profile.bilevel:
-        img = degrade.binarise(img, threshold=int(rng.integers(140, 176)), jitter=float(rng.uniform(5, 20)),
-                               dither=bool(rng.random() < profile.dither_share), rng=rng)
+        img = degrade.binarise(img, threshold=int(rng.integers(*profile.threshold)),
+                               jitter=float(rng.uniform(*profile.jitter)),
+                               dither=bool(rng.random() < profile.dither_share), rng=rng, diffusion=profile.diffusion)
+        if profile.half_lines > 0 and rng.random() < profile.half_lines:
+            img = artefacts.standard_fax_lines(img)
         img = degrade.line_dropouts(img, count=int(rng.poisson(1.0)), rng=rng)
+    if tint is not None and where is not None:  # coloured paper, not a coloured table
+        img = artefacts.paper_tint(img, tint=tint, where=where)
     img = degrade.rotate_quadrant(img, turns=turns)
     if profile.colour:
-        tint = (1.0, float(rng.uniform(0.93, 0.99)), float(rng.uniform(0.80, 0.93)))
+        tint = (float(rng.uniform(*profile.cast[0])), float(rng.uniform(*profile.cast[1])),
+                float(rng.uniform(*profile.cast[2])))
         img = degrade.colour_cast(img, tint=tint)
     jpeg = None if profile.jpeg is None else int(rng.integers(profile.jpeg[0], profile.jpeg[1] + 1))
     return ScannedPage(img, dpi, turns % 4, jpeg, profile.bilevel)

@@ -123,7 +123,7 @@ def settle_flagged_from_truth(store: Store, truth: Answers) -> int:
 def _score_set(case: Case, root: Path) -> Scored:
     scans = root / "scans"
     generate(SynthOptions(template=case.template, count=case.count, seed=case.seed, quality="clean", format="pdf",
-                          out=scans, answers=PROFILE))
+                          out=scans, answers=PROFILE, families="tuning"))
     _spread_over_provinces(scans / "forms.manifest.csv", case.provinces)
     truth: Answers = defaultdict(dict)
     for r in _read_csv(scans / "truth.csv"):
