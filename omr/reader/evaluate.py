@@ -7,6 +7,12 @@ the design: the mark error rate among *auto-accepted* fields (what a survey woul
 anyone looking), the share of fields sent to review, digit accuracy, and each by scan quality when
 the synthetic generator's ``pages.csv`` (``form_id``, ``quality``, ...) is given. Fields in the truth
 but not in the answers are counted and listed as missing, never silently dropped.
+
+With the generator's ``marks.csv`` (what the respondent drew in each checkbox field, and whether a
+careful person would hesitate over it) the checkbox fields are also broken down by mark kind and by
+clear/hesitate (:mod:`omr.reader.markeval`). A reliability table compares the confidence of the
+auto-accepted checkbox fields (the calibrated probability, :mod:`omr.reader.calibration`) with the
+share read right.
 """
 
 from __future__ import annotations
@@ -19,37 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from omr.errors import InputFileError
+from omr.reader.calibration import ReliabilityBin, reliability
+from omr.reader.evaltally import Outcome, Tally
+from omr.reader.markeval import MarkBreakdown, MarkCounter, MarkInfo, parse_marks
 from omr.types import MULTIPLE
+
+__all__ = ["EvalResult", "Mismatch", "Tally", "evaluate", "evaluate_files", "load_marks", "load_qualities",
+           "normalise_value", "result_json"]
 
 CHECKBOX_KINDS = ("single", "multi", "grid")
 KINDS = (*CHECKBOX_KINDS, "digits", "text")
 _MAX_LISTED = 50
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Counts for one slice of the fields (a kind, a scan quality, or everything)."""
-
-    fields: int = 0
-    auto: int = 0
-    wrong: int = 0
-    review: int = 0
-    missing: int = 0
-
-    @property
-    def error_rate(self) -> float | None:
-        """Wrong values among auto-accepted fields (None when nothing was auto-accepted)."""
-        return self.wrong / self.auto if self.auto else None
-
-    @property
-    def review_share(self) -> float | None:
-        """Fields sent to review (flagged or reviewed) among the fields answered."""
-        answered = self.fields - self.missing
-        return self.review / answered if answered else None
-
-    def add(self, *, auto: bool = False, wrong: bool = False, review: bool = False, missing: bool = False) -> Tally:
-        return Tally(self.fields + 1, self.auto + auto, self.wrong + wrong, self.review + review,
-                     self.missing + missing)
 
 
 @dataclass(frozen=True)
@@ -78,6 +64,11 @@ class EvalResult:
     missing: tuple[tuple[str, str], ...] = ()
     extra: int = 0
     """Answer rows with no truth row (ignored)."""
+    by_mark: MarkBreakdown | None = None
+    """Checkbox fields by mark kind and clear/hesitate (when marks.csv is given)."""
+    reliability: tuple[ReliabilityBin, ...] = ()
+    """Auto-accepted checkbox fields by confidence bin: the confidence (a probability) against the share
+    right. Flagged fields are left out: many are flagged for a reason other than their confidence."""
 
     @property
     def digit_accuracy(self) -> float | None:
@@ -121,6 +112,7 @@ def evaluate(
     answer_rows: Iterable[Mapping[str, str]],
     kinds: Mapping[str, str],
     qualities: Mapping[str, str] | None = None,
+    marks: Mapping[tuple[str, str], MarkInfo] | None = None,
 ) -> EvalResult:
     """Compare answers with the truth.
 
@@ -132,6 +124,8 @@ def evaluate(
         Field code → kind (single, multi, grid, digits, text); unknown codes count as ``single``.
     qualities
         Form id → scan quality, from ``pages.csv``.
+    marks
+        (form id, code) → what was drawn in that checkbox field, from ``marks.csv``.
 
     Returns
     -------
@@ -144,11 +138,14 @@ def evaluate(
         except ValueError:
             conf = 0.0
         answers[(row["form_id"], row["field"])] = _Answer(row.get("value") or "", row.get("status") or "", conf)
-    overall, marks = Tally(), Tally()
+    overall, boxes = Tally(), Tally()
     by_kind: dict[str, Tally] = {}
     by_quality: dict[str, dict[str, Tally]] = {}
+    counter = MarkCounter(marks) if marks is not None else None
     mismatches: list[Mismatch] = []
     missing: list[tuple[str, str]] = []
+    confidence: list[float] = []
+    right: list[bool] = []
     seen: set[tuple[str, str]] = set()
     for row in truth_rows:
         key = (row["form_id"], row["field"])
@@ -157,28 +154,33 @@ def evaluate(
         truth = row.get("value") or ""
         ans = answers.get(key)
         if ans is None:
-            flags = {"missing": True}
+            outcome = Outcome(missing=True)
             missing.append(key)
-        elif ans.status == "auto":
-            wrong = truth == MULTIPLE or normalise_value(ans.value, kind) != normalise_value(truth, kind)
-            flags = {"auto": True, "wrong": wrong}
-            if wrong:
-                mismatches.append(Mismatch(key[0], key[1], kind, truth, ans.value, ans.confidence))
         else:
-            flags = {"review": True}
-        overall = overall.add(**flags)
-        by_kind[kind] = by_kind.get(kind, Tally()).add(**flags)
+            wrong = truth == MULTIPLE or normalise_value(ans.value, kind) != normalise_value(truth, kind)
+            outcome = Outcome(auto=True, wrong=wrong) if ans.status == "auto" else Outcome(review=True)
+            if outcome.wrong:
+                mismatches.append(Mismatch(key[0], key[1], kind, truth, ans.value, ans.confidence))
+            if kind in CHECKBOX_KINDS and ans.status == "auto":
+                confidence.append(ans.confidence)
+                right.append(not wrong)
+        quality = qualities.get(key[0], "unknown") if qualities is not None else None
+        overall = outcome.count(overall)
+        by_kind[kind] = outcome.count(by_kind.get(kind, Tally()))
         if kind in CHECKBOX_KINDS:
-            marks = marks.add(**flags)
-        if qualities is not None:
-            q = by_quality.setdefault(qualities.get(key[0], "unknown"), {})
-            q["all"] = q.get("all", Tally()).add(**flags)
+            boxes = outcome.count(boxes)
+            if counter is not None:
+                counter.count(key, outcome, quality)
+        if quality is not None:
+            q = by_quality.setdefault(quality, {})
+            q["all"] = outcome.count(q.get("all", Tally()))
             group = "marks" if kind in CHECKBOX_KINDS else kind
-            q[group] = q.get(group, Tally()).add(**flags)
+            q[group] = outcome.count(q.get(group, Tally()))
     extra = sum(1 for key in answers if key not in seen)
     ordered = {k: by_kind[k] for k in (*KINDS, *sorted(set(by_kind) - set(KINDS))) if k in by_kind}
-    return EvalResult(marks, overall, ordered, dict(sorted(by_quality.items())), tuple(mismatches),
-                      tuple(missing), extra)
+    return EvalResult(boxes, overall, ordered, dict(sorted(by_quality.items())), tuple(mismatches),
+                      tuple(missing), extra, counter.result() if counter is not None else None,
+                      reliability(confidence, right))
 
 
 def load_qualities(path: Path) -> dict[str, str]:
@@ -190,31 +192,36 @@ def load_qualities(path: Path) -> dict[str, str]:
     return {fid: c.most_common(1)[0][0] for fid, c in counts.items()}
 
 
+def load_marks(path: Path) -> dict[tuple[str, str], MarkInfo]:
+    """(form id, code) → what the respondent drew, from the generator's ``marks.csv``."""
+    return parse_marks(_read_csv(path, ("form_id", "field", "marks", "hesitate"), "marks"))
+
+
 def evaluate_files(
-    truth: Path, answers: Path, kinds: Mapping[str, str], pages: Path | None = None
+    truth: Path, answers: Path, kinds: Mapping[str, str], pages: Path | None = None, marks: Path | None = None
 ) -> EvalResult:
     """:func:`evaluate` on files (errors name the file and the missing columns)."""
     truth_rows = _read_csv(truth, ("form_id", "field", "value"), "truth")
     answer_rows = _read_csv(answers, ("form_id", "field", "value", "status"), "answers")
-    return evaluate(truth_rows, answer_rows, kinds, load_qualities(pages) if pages else None)
+    return evaluate(truth_rows, answer_rows, kinds, load_qualities(pages) if pages else None,
+                    load_marks(marks) if marks else None)
 
 
 def result_json(result: EvalResult) -> dict[str, object]:
     """A JSON-ready summary (rates included, long lists capped)."""
-
-    def tally(t: Tally) -> dict[str, object]:
-        return {"fields": t.fields, "auto": t.auto, "wrong": t.wrong, "review": t.review, "missing": t.missing,
-                "error_rate": t.error_rate, "review_share": t.review_share}
-
     return {
-        "marks": tally(result.marks),
-        "overall": tally(result.overall),
-        "by_kind": {k: tally(t) for k, t in result.by_kind.items()},
+        "marks": result.marks.as_json(),
+        "overall": result.overall.as_json(),
+        "by_kind": {k: t.as_json() for k, t in result.by_kind.items()},
         "digit_accuracy": result.digit_accuracy,
-        "by_quality": {q: {g: tally(t) for g, t in groups.items()} for q, groups in result.by_quality.items()},
+        "by_quality": {q: {g: t.as_json() for g, t in groups.items()} for q, groups in result.by_quality.items()},
         "mismatches": [m.__dict__ for m in result.mismatches[:_MAX_LISTED]],
         "mismatch_count": len(result.mismatches),
         "missing": [list(k) for k in result.missing[:_MAX_LISTED]],
         "missing_count": len(result.missing),
         "extra_answers": result.extra,
+        "by_mark": result.by_mark.as_json() if result.by_mark is not None else None,
+        "reliability": [{"low": b.low, "high": b.high, "fields": b.fields, "right": b.right, "wrong": b.wrong,
+                         "mean_predicted": b.mean_predicted, "observed": b.observed,
+                         "expected_wrong": b.expected_wrong} for b in result.reliability],
     }
