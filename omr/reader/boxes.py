@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
+from omr.reader.light import flatten_windows
 from omr.reader.positions import PX_PER_MM, box_windows, expected_origin
 from omr.template.layout import BOX, Box
 
@@ -49,6 +50,8 @@ class PageCalibration:
     """Pixel noise sigma (grey levels) of the smoothed page."""
     background: NDArray[np.float32] = field(repr=False, default_factory=lambda: np.zeros((1, 1), np.float32))
     """Smooth paper level of the page (lighting), sampled every ``_BG_STEP`` aligned pixels."""
+    light: NDArray[np.float32] | None = field(repr=False, default=None)
+    """Local paper level (:func:`omr.reader.light.light_map`): measured windows are divided by it."""
 
     @property
     def contrast(self) -> float:
@@ -172,6 +175,8 @@ def measure_boxes(
     origins = np.array([expected_origin(b) for b in boxes], np.int64) + shifts
     size = outer + 2 * _RING_OUT
     win = box_windows(smoothed, origins, size, _RING_OUT)
+    if calibration.light is not None:  # light normalised: shadows, vignetting, colour paper cancel
+        win = flatten_windows(win, calibration.light, origins - _RING_OUT, calibration.paper)
     contrast = calibration.contrast
     a = _RING_OUT + inset
     # Paper around and inside each box (a shaded row, a shadow on a photo), kept within reach of the
@@ -179,7 +184,7 @@ def measure_boxes(
     own = np.percentile(win[:, a : a + inner, a : a + inner].reshape(n, -1), 60, axis=1)
     paper = np.maximum(np.median(win[:, ring], axis=1), own)
     centres = origins + outer // 2
-    bg = calibration.background[
+    bg = np.full(n, calibration.paper) if calibration.light is not None else calibration.background[
         np.clip(centres[:, 0] // _BG_STEP, 0, calibration.background.shape[0] - 1),
         np.clip(centres[:, 1] // _BG_STEP, 0, calibration.background.shape[1] - 1),
     ]

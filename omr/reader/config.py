@@ -17,7 +17,11 @@ ALIGNED_DPI = 150
 
 @dataclass(frozen=True)
 class ReaderConfig:
-    """Thresholds of every stage; the defaults were tuned on rendered, marked and degraded pages."""
+    """Thresholds of every stage; the defaults were tuned on rendered, marked and degraded pages.
+
+    The values of the "light and respondent ink around the boxes" block were chosen on the
+    *tuning* respondent and scanner families of ``sipas synth`` only (``--families tuning``,
+    sipas-2023, seeds 101 and 202, 6 forms per quality), never on the evaluation families."""
 
     # -- blank backs ---------------------------------------------------------------------------
     blank_max_ink: float = 0.002
@@ -71,6 +75,65 @@ class ReaderConfig:
     ink_texture_max: float = 0.3
     """...but the texture never raises the ink threshold above this."""
 
+    # -- light and respondent ink around the boxes (omr/reader/light.py, respondent_ink.py, around.py)
+    light_window_mm: float = 9.0
+    """Width of the grey closing that estimates the local paper level (wider than a box filled over
+    with its spill, a grid row and a line of text; narrower than a hand's shadow on a photo). Set from
+    the layout's sizes; on the tuning photo sets (seeds 101, 202) it halves the clear fields sent to
+    review and removes the phantom marks read in shadows."""
+    light_floor: float = 0.3
+    """The local paper level is never taken darker than the page's coarse background by more than
+    this share of the contrast (a blot of felt pen is not a shadow). Not tuned: a safety bound."""
+    printed_grow_px: int = 2
+    """The template's printed ink is grown by this many aligned pixels (0.34 mm) before it is taken
+    away from the scan (alignment residual, scanner blur)."""
+    respondent_ink: float = 0.22
+    """Darkness (share of the page contrast) above the grown print that is respondent ink (0.35 lost
+    light pencil beside a box on the tuning sets; 0.22 keeps it, above photo noise and shading)."""
+    respondent_min_span_mm: float = 1.2
+    """A respondent stroke narrower and lower than this is a speck, not looked at around the boxes."""
+    loop_min_mm: float = 3.5
+    """A stroke that can go round a box or a label is at least this wide and high."""
+    loop_coverage: float = 0.75
+    """Share of the directions around a box's centre or a point of its label that must hold the ink
+    of one stroke for it to be a loop around it (an open loop leaves a gap of up to a quarter; a
+    convex loop seen from outside covers under half). All circles of the tuning sets (seeds 101 and
+    202, clean/office/photo) are found; on fax, thin loops broken by the thresholding are lost."""
+    loop_doubt: float = 0.5
+    """Ink round a box covering this share of the directions (but less than ``loop_coverage``), on
+    both its sides and level with it, is a faint or broken loop: the question is flagged (light
+    pencil circles and flat loops round a grid box on the tuning sets lose their top and bottom arcs
+    to the outlines of the rows above and below; no mark of another box lies level with a box on
+    both sides within reach, so this flags nothing else on the tuning sets)."""
+    loop_sure: float = 0.92
+    """...a loop covering this share is sure (its box gets full confidence)."""
+    loop_max_inside: float = 0.12
+    """A loop leaves the box it goes round empty: a stroke covering more of the interior is a mark."""
+    cross_min_inside: int = 12
+    """Pixels (aligned, 0.03 mm² each) a stroke must leave inside a box to pass through it."""
+    cross_out_mm: float = 1.0
+    """...and how far beyond the box it must run to be a long tick or stroke (not a mark in the box)."""
+    cross_confidence: float = 0.7
+    """Confidence of a box marked by a long stroke only (the box measures alone said empty). Not
+    calibrated: above ``box_accept`` so that an unambiguous long tick is read."""
+    beside_mm: float = 2.0
+    """Ink this close to a box's outline, in no box and round nothing, is a mark beside the box (the
+    tuning sets' "beside" marks touch or nearly touch the outline)."""
+    beside_far_mm: float = 3.0
+    """...and so is a stroke of twice ``beside_min_area_mm2`` level with the box this close, when the
+    box's question has no mark (ticks drawn 2-3 mm beside a box on the tuning sets were accepted as
+    blanks; in answered questions, small curls that far off only sent clear answers to review)."""
+    beside_min_area_mm2: float = 0.8
+    """...if the stroke holds this much ink (smaller is a stray speck)."""
+    unread_ink_px: int = 24
+    """A box the measures call empty but holding this many pixels (0.7 mm²) of a respondent stroke of
+    its own flags its question (a small light pencil loop cutting through the box on the tuning photo
+    set was read as blank)."""
+    foreign_share: float = 0.8
+    """A box whose inside ink belongs to another box's strokes by this share is not marked itself."""
+    foreign_confidence: float = 0.8
+    """Confidence of a box whose only ink is the arc of another box's loop (read as empty)."""
+
     # -- checkbox decision (piecewise-linear ramps: below lo → 0, above hi → 1) ---------------
     presence_cov: tuple[float, float] = (0.012, 0.045)
     """Line-free ink coverage that makes a box "not empty"."""
@@ -91,7 +154,10 @@ class ReaderConfig:
     ambiguous_margin: float = 0.2
     """A box whose best and second-best state scores differ by less than this is ambiguous."""
     box_accept: float = 0.5
-    """A field is accepted automatically only if every box in it has at least this confidence."""
+    """A field is accepted automatically only if every box in it has at least this confidence..."""
+    field_accept: float = 0.99
+    """...and the calibrated probability that its value is right (``omr/models/mark_calibration.json``,
+    fitted by ``tools/calibrate.py`` on the tuning families only) is at least this."""
     residue_stand_out: float = 0.03
     """In a question whose boxes are all empty, a box whose line-free ink share exceeds its siblings'
     (see ``residue_texture``) by this much holds the dots of a faint mark: the question is flagged."""
@@ -102,6 +168,15 @@ class ReaderConfig:
     residue_scatter: float = 0.1
     """...and this much more than the largest single stroke does (scattered dots, not one pen dot),
     unless the ink is paler than the faint ramp (``faint_strength``) starts."""
+    dot_min_extent: float = 0.2
+    """In a question whose boxes are all empty, a box whose ink stands out from its siblings'
+    (``residue_stand_out``, ``residue_texture``) as one compact stroke (``residue_scatter``) this
+    wide (share of the interior side, 0.7 mm: more than a toner speck)..."""
+    dot_min_strength: float = 0.2
+    """...and this dark holds a respondent's firm dot (maybe their answer): the question is
+    flagged. On the tuning sets (seed 778 with ten times the dots, clean/fax; seed 777 office) the
+    dots measure 0.25-0.35 wide and 0.21-0.51 dark; a fax's shaded-row dither is 0.11-0.16 dark and
+    scattered."""
     residue_page_questions: int = 2
     """When a page has questions with such dots and, counting those, this many questions with dots or
     with marks paler than ``faint_strength`` starts, every blank question of the page is flagged."""

@@ -9,16 +9,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from omr.reader.align import Alignment
+from omr.reader.around import ink_around
 from omr.reader.boxes import calibrate_page, is_bilevel, measure_boxes, smooth_page
 from omr.reader.context import ReaderContext
 from omr.reader.digitfields import decide_digit_field, is_date_field, read_cells
 from omr.reader.fields import box_readings, decide_fields, flag_unanswered
 from omr.reader.handwriting import check_writing, crop_box, decide_text
+from omr.reader.light import normalise_light
 from omr.reader.marks import classify_boxes
 from omr.reader.ocr import OcrResult
 from omr.reader.positions import locate_boxes
+from omr.reader.printed import printed_map
 from omr.reader.residue import find_residue, flag_light_page, weigh_residue
 from omr.reader.sampling import sample_rect
+from omr.reader.settle import settle_boxes
 from omr.template.layout import Box, PageLayout
 from omr.template.model import DigitsField, Template
 from omr.types import BoxReading, FieldReading
@@ -58,17 +62,22 @@ def read_content(
     """
     config = ctx.config
     smoothed = smooth_page(fit.aligned)
-    calibration = calibrate_page(smoothed)
+    calibration = normalise_light(smoothed, calibrate_page(smoothed), config=config)
     boxes = layout.boxes
     shifts = locate_boxes(smoothed, boxes, config=config).shifts
     check = [i for i, b in enumerate(boxes) if b.kind == "box"]
     checkboxes = [boxes[i] for i in check]
     measures = measure_boxes(smoothed, checkboxes, shifts[check], calibration, config=config)
-    decisions = classify_boxes(measures, bilevel=is_bilevel(image), config=config)
+    bilevel = is_bilevel(image)
+    decisions = classify_boxes(measures, bilevel=bilevel, config=config)
     readings = box_readings(checkboxes, decisions, measures)
+    printed = printed_map(template, layout.number, config.printed_grow_px)
+    around = ink_around(fit.aligned, calibration, printed, checkboxes, shifts[check], bilevel=bilevel, config=config)
+    readings, notes = settle_boxes(readings, around, config=config)
     residue = find_residue(readings, measures, template.answer_kinds(), config=config)
     readings = weigh_residue(readings, residue, config=config)
-    decided = decide_fields(template, readings, decisions.faint.tolist(), residue=residue, config=config)
+    decided = decide_fields(template, readings, decisions.faint.tolist(), residue=residue, notes=notes,
+                            calibration=ctx.mark_calibration, config=config)
     found = {f.field: f for f in decided}
     found.update(_digits(fit.aligned, template, boxes, shifts, ctx))
     for i, b in enumerate(boxes):

@@ -17,6 +17,7 @@ import cv2
 
 from omr.errors import MissingDependencyError, TemplateError
 from omr.idmatch import KnownForms, KnownIds
+from omr.reader.calibration import Calibration, default_calibration
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
 from omr.reader.features import Reference, make_reference
 from omr.reader.fiducials import make_marker_detector
@@ -47,6 +48,8 @@ class ReaderContext:
     _digits: DigitReader | None = field(default=None, repr=False)
     _references: dict[tuple[str, str, int], Reference] = field(default_factory=dict, repr=False)
     _index: LayoutIndex | None = field(default=None, repr=False)
+    mark_calibration: Calibration | None = field(default_factory=default_calibration, repr=False)
+    """Raw field confidence → probability of a right value; ``None`` keeps raw confidences."""
 
     @classmethod
     def load(cls, templates: Sequence[str] | None = None, *, config: ReaderConfig = DEFAULT_CONFIG,

@@ -16,10 +16,11 @@ ambiguous or low-confidence box flags its field, with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from omr.reader.boxes import BoxMeasures
+from omr.reader.calibration import Calibration
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
 from omr.reader.marks import BoxDecisions
 from omr.reader.residue import Residue
@@ -56,6 +57,8 @@ def decide_fields(
     faint: Sequence[bool],
     *,
     residue: Residue | None = None,
+    notes: Mapping[str, str] | None = None,
+    calibration: Calibration | None = None,
     config: ReaderConfig = DEFAULT_CONFIG,
 ) -> list[FieldReading]:
     """Decide the value of every checkbox field (single, multi, grid row) on a page.
@@ -70,8 +73,15 @@ def decide_fields(
         Per box: ink present but faint (light pencil).
     residue : Residue, optional
         Dots of faint marks (:func:`omr.reader.residue.find_residue`), for the reason of a flag.
+    notes : mapping of str to str, optional
+        Answer code → why the ink around its boxes must be looked at
+        (:func:`omr.reader.settle.settle_boxes`): such a question is flagged with that reason.
+    calibration : Calibration, optional
+        Turns a field's raw confidence (the least confident box) into the probability that its
+        value is right (:mod:`omr.reader.calibration`, fitted on the tuning families only); a field
+        is then accepted only at ``field_accept`` or above. Without it the raw confidence is kept.
     config : ReaderConfig, optional
-        ``box_accept`` (and ``residue_stand_out``) are used.
+        ``box_accept``, ``field_accept`` (and ``residue_stand_out``) are used.
 
     Returns
     -------
@@ -102,6 +112,19 @@ def decide_fields(
                 else:
                     what = "faint mark" if group.faint[i] else f"unclear box ({rs[i].state})"
                     reason = f"{what} at value {rs[i].value}"
+        if status == "auto" and residue is not None and residue.dots:
+            chosen = value.split(";")
+            dotted = [i for i, r in zip(where, rs, strict=True) if i in residue.dots and r.value not in chosen]
+            if dotted:
+                status, reason = "flagged", f"a dot in the box at value {readings[dotted[0]].value}"
+        if status == "auto" and notes and code in notes:
+            status, reason = "flagged", notes[code]
+        if calibration is not None:
+            confidence = calibration.probability(confidence, group.kind)
+            if status == "auto" and confidence < config.field_accept:
+                i = min(range(len(rs)), key=lambda j: rs[j].confidence)
+                status = "flagged"
+                reason = f"unsure reading at value {rs[i].value} (probability {confidence:.3f})"
         out.append(FieldReading(code, group.kind, value, status, round(confidence, 4), reason))
     return out
 

@@ -15,6 +15,10 @@ solid dot of a pen is no cross). A box that stands out by ``residue_stand_out`` 
 confidence, so its question is flagged, never accepted as blank. Single-choice questions with an
 answer are left alone (their mark says where the ink went); a multiple-choice question is not (a
 second choice may have faded).
+The same comparison finds a respondent's firm *dot*: one compact stroke (not scattered), at least
+``dot_min_extent`` wide and ``dot_min_strength`` dark, standing out from its siblings by
+``residue_stand_out``. It is no mark, but it may be the answer: :attr:`Residue.dots` lets
+:func:`omr.reader.fields.decide_fields` flag its question rather than accept a blank.
 And when a page holds such dots and other signs of a light pen (more dots, very pale marks), the
 respondent's pen is too light for the scan: :func:`flag_light_page` then flags the page's other
 blank questions too, whose marks may have vanished entirely.
@@ -56,6 +60,9 @@ class Residue:
     stand_out: NDArray[np.float64]
     questions: frozenset[str]
     pale: frozenset[str] = frozenset()
+    dots: frozenset[int] = frozenset()
+    """Boxes (page indices) holding one firm dot that stands out from their empty siblings: a
+    respondent's dot, perhaps their answer (``dot_min_extent``, ``dot_min_strength``)."""
 
     def flagged(self, index: int, *, config: ReaderConfig = DEFAULT_CONFIG) -> bool:
         """Whether box ``index`` holds enough dots to doubt its question's blank."""
@@ -94,6 +101,7 @@ def find_residue(
     for i, r in enumerate(readings):
         groups.setdefault(r.field, []).append(i)
     doubtful: set[str] = set()
+    dots: set[int] = set()
     pale = {readings[i].field for i in range(n)
             if readings[i].state != "empty" and measures.strength[i] < config.faint_strength[0]}
     for code, idx in groups.items():
@@ -105,14 +113,18 @@ def find_residue(
             spread = measures.spread[i]
             scattered = spread >= measures.extent[i] + config.residue_scatter
             light = measures.strength[i] < config.faint_strength[0]
-            if spread < config.residue_min_spread or not (scattered or light):
-                continue  # a speck, or one solid dot of a pen: not the remains of a stroke
             others = np.delete(ink, k)
             texture = float(np.median(others)) if others.size else 0.0
-            stand_out[i] = max(0.0, float(ink[k]) - (1.0 + config.residue_texture) * texture)
+            above = float(ink[k]) - (1.0 + config.residue_texture) * texture
+            if (above >= config.residue_stand_out and not scattered and measures.extent[i] >= config.dot_min_extent
+                    and measures.strength[i] >= config.dot_min_strength):
+                dots.add(i)  # one firm dot, bigger than a speck: the respondent's
+            if spread < config.residue_min_spread or not (scattered or light):
+                continue  # a speck, or one solid dot of a pen: not the remains of a stroke
+            stand_out[i] = max(0.0, above)
         if empty and stand_out[empty].max() >= config.residue_stand_out:
             doubtful.add(code)
-    return Residue(np.round(stand_out, 4), frozenset(doubtful), frozenset(pale))
+    return Residue(np.round(stand_out, 4), frozenset(doubtful), frozenset(pale), frozenset(dots))
 
 
 def weigh_residue(

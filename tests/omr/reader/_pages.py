@@ -32,7 +32,9 @@ BOXES = str(Path(__file__).parent / "boxes.yaml")
 DPI = 300
 PX = DPI / 25.4
 
-Mark = Literal["cross", "tick", "fill", "pencil", "dot", "big-cross", "thick-cross", "scribble", "stroke"]
+Mark = Literal["cross", "tick", "fill", "pencil", "dot", "big-cross", "thick-cross", "scribble", "stroke", "slash",
+               "circle-box", "circle-label", "tick-long", "beside", "beside-far", "beside-touch", "firm-dot",
+               "bleed"]
 
 
 @functools.cache
@@ -127,6 +129,51 @@ def draw_mark(img: NDArray[np.uint8], b: Box, mark: Mark, rng: np.random.Generat
     elif mark == "dot":
         cx, cy = r.centre
         cv2.circle(img, _pt(cx + j(1.0), cy + j(1.0)), round(0.3 * PX * 16), int(pen), -1, cv2.LINE_AA, shift=4)
+    elif mark == "slash":
+        _line(img, (x0 + 0.7 + j(0.2), y1 - 0.7 + j(0.2)), (x1 - 0.7 + j(0.2), y0 + 0.7 + j(0.2)), pen, width)
+    elif mark == "circle-box":  # a loop round the box, a little wider than high, ends overlapping
+        cx, cy = r.centre
+        _loop(img, (cx + j(0.2), cy + j(0.15)), (r.w / 2 + 1.2, r.h / 2 + 0.5), pen, width, rng)
+    elif mark == "circle-label":  # a loop round the option's printed label
+        lab = b.label
+        assert lab is not None, f"{b.field} {b.value} has no printed label"
+        cx, cy = lab.centre
+        _loop(img, (cx, cy), (lab.w / 2 * 1.08 + 0.6, lab.h / 2 + 1.0), pen, width, rng)
+    elif mark == "tick-long":  # the short stroke in the box, the long one far out past the top right
+        mid = (x0 + r.w * 0.45 + j(0.2), y1 - 0.9 + j(0.2))
+        _line(img, (x0 + 0.9 + j(0.2), y0 + r.h * 0.55 + j(0.2)), mid, pen, width)
+        _line(img, mid, (x1 + 3.5 + j(0.3), y0 - 4.0 + j(0.3)), pen, width)
+    elif mark == "beside":  # a cross drawn just left of the box, not in it
+        bx0, bx1 = x0 - 4.6, x0 - 0.9
+        _line(img, (bx0, y0 + 0.6), (bx1, y1 - 0.6), pen, width)
+        _line(img, (bx0, y1 - 0.6), (bx1, y0 + 0.6), pen, width)
+    elif mark == "beside-far":  # a cross drawn 2.5 mm left of the box
+        bx0, bx1 = x0 - 6.0, x0 - 2.5
+        _line(img, (bx0, y0 + 0.6), (bx1, y1 - 0.6), pen, width)
+        _line(img, (bx0, y1 - 0.6), (bx1, y0 + 0.6), pen, width)
+    elif mark == "beside-touch":  # a cross drawn right of the box, its left tips on the outline
+        bx0, bx1 = x1 - 0.1, x1 + 3.0
+        _line(img, (bx0, y0 + 0.5), (bx1, y1 - 0.5), pen, width)
+        _line(img, (bx0, y1 - 0.5), (bx1, y0 + 0.5), pen, width)
+    elif mark == "firm-dot":  # a dense dot 0.6 mm across, near the middle of the box
+        cx, cy = r.centre
+        cv2.circle(img, _pt(cx + j(0.4), cy + j(0.4)), round(0.3 * PX * 16), int(pen), -1, cv2.LINE_AA, shift=4)
+    elif mark == "bleed":  # a felt pen cross whose ink spreads past the outline on every side
+        _line(img, (x0 + 0.3, y0 + 0.3), (x1 - 0.3, y1 - 0.3), pen, 1.3)
+        _line(img, (x0 + 0.3, y1 - 0.3), (x1 - 0.3, y0 + 0.3), pen, 1.3)
+        cv2.circle(img, _pt(x1 + 0.2, y1 + 0.4), round(0.7 * PX * 16), int(pen), -1, cv2.LINE_AA, shift=4)
+
+
+def _loop(img: NDArray[np.uint8], centre: tuple[float, float], half: tuple[float, float], ink: int, width: float,
+          rng: np.random.Generator) -> None:
+    """A hand-drawn ellipse (mm) that starts anywhere and overshoots its start a little."""
+    start = float(rng.uniform(0, 2 * math.pi))
+    t = np.linspace(start, start + 2 * math.pi + 0.4, 80)
+    wobble = 1.0 + 0.04 * np.sin(3 * t + float(rng.uniform(0, 6)))
+    pts = [(centre[0] + half[0] * math.cos(a) * w, centre[1] + half[1] * math.sin(a) * w)
+           for a, w in zip(t, wobble, strict=True)]
+    for a, c in zip(pts, pts[1:], strict=False):
+        _line(img, a, c, ink, width)
 
 
 _DIGIT_STROKES: dict[str, list[list[tuple[float, float]]]] = {
@@ -234,6 +281,18 @@ def degrade(img: NDArray[np.uint8], *, blur: float = 0.0, noise: float = 0.0, jp
         assert ok
         res = np.asarray(cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE), np.uint8)
     return res
+
+
+def shade(img: NDArray[np.uint8], *, depth: float = 0.45, seed: int = 0) -> NDArray[np.uint8]:
+    """A phone photo's light: a hand's shadow with a soft edge across part of the page, and
+    vignetting towards the corners (paper and ink alike are darkened by up to ``depth``)."""
+    h, w = img.shape
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    vignette = 1.0 - 0.25 * depth * (((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2)
+    edge = float(rng.uniform(0.45, 0.55)) * w + (yy - h / 2) * 0.3
+    shadow = 1.0 - depth / (1.0 + np.exp(-(xx - edge) / (0.01 * w)))
+    return np.clip(img.astype(np.float32) * vignette * shadow, 0, 255).astype(np.uint8)
 
 
 def scale(img: NDArray[np.uint8], dpi: float) -> NDArray[np.uint8]:

@@ -143,3 +143,20 @@ def test_a_clean_faxed_page_with_blank_questions_is_read(ctx: ReaderContext) -> 
     r = _read(ctx, _fax(page))
     got = {f.field: (f.value, f.status) for f in r.fields}
     assert got["Q2"] == ("", "auto") and got["Q9_2"] == ("", "auto") and got["A1"] == ("2", "auto")
+
+
+def test_one_firm_dot_in_a_blank_question_is_a_dot_and_a_speck_or_pale_dot_is_not() -> None:
+    readings = row("Q9_1", ["empty"] * 4) + row("Q9_2", ["empty"] * 4)
+    m = measures(8, line_free=[0.0, 0.07, 0.0, 0.0, 0.02, 0.0, 0.07, 0.0],
+                 extent=[0.0, 0.3, 0.0, 0.0, 0.1, 0.0, 0.3, 0.0], spread=[0.0, 0.3, 0.0, 0.0, 0.1, 0.0, 0.3, 0.0],
+                 strength=[0.0, 0.35, 0.0, 0.0, 0.6, 0.0, 0.13, 0.0])
+    residue = find_residue(readings, m, KINDS)
+    assert residue.dots == {1}  # box 5 is a speck (too small), box 7 too pale for a firm dot...
+    assert residue.questions == {"Q9_2"}  # ...but may be a faint mark's remains; one firm dot is not
+
+
+def test_a_firm_dot_in_an_answered_single_choice_is_left_alone() -> None:
+    readings = row("Q9_1", ["empty", "empty", "marked", "empty"])
+    m = measures(4, line_free=[0.0, 0.07, 0.3, 0.0], extent=[0.0, 0.3, 0.8, 0.0], spread=[0.0, 0.3, 0.8, 0.0],
+                 strength=[0.0, 0.35, 0.8, 0.0])
+    assert find_residue(readings, m, KINDS).dots == frozenset()
