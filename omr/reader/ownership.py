@@ -42,19 +42,46 @@ TOUCH_LONG_PX = 10
 """...and this close to a stroke that leaves its box (1.7 mm: a box corner taken away)."""
 
 
-def continues(strokes: InkStrokes, c: int, marks: NDArray[np.int64], t: int) -> bool:
-    """Whether stroke ``c`` comes within ``t`` pixels of one of the strokes ``marks``."""
+def continues(strokes: InkStrokes, c: int, marks: NDArray[np.int64], t: int) -> NDArray[np.int64]:
+    """The strokes ``marks`` that stroke ``c`` comes within ``t`` pixels of (empty: none)."""
+    none = np.zeros(0, np.int64)
     if marks.size == 0:
-        return False
+        return none
     x, y, w, h = (int(v) for v in strokes.stats[c, :4])
     st = strokes.stats[marks]
     if not ((st[:, 0] <= x + w + t) & (st[:, 0] + st[:, 2] + t >= x) & (st[:, 1] <= y + h + t)
             & (st[:, 1] + st[:, 3] + t >= y)).any():
-        return False  # no mark's box comes that close
+        return none  # no mark's box comes that close
     a, b = max(y - t, 0), max(x - t, 0)
     crop = strokes.labels[a : y + h + t, b : x + w + t]
     own = cv2.dilate((crop == c).astype(np.uint8), np.ones((2 * t + 1, 2 * t + 1), np.uint8)) > 0
-    return bool(np.isin(crop[own], marks).any())
+    return np.intersect1d(crop[own], marks).astype(np.int64)
+
+
+LINE_PX = 2.0
+"""A long piece whose line, extended, runs along the ink of the stroke it continues (within 0.3 mm,
+:data:`LINE_MIN_PX` pixels of it) carries that stroke on across the printed line that cut it (a long
+tick running up through a grid)."""
+LINE_MIN_PX = 8
+
+
+def in_line(strokes: InkStrokes, c: int, others: NDArray[np.int64]) -> bool:
+    """Whether stroke ``c`` is a long piece (half as long again as wide) whose line, extended, runs
+    along the ink of one of the strokes ``others`` (:data:`LINE_PX`, :data:`LINE_MIN_PX`)."""
+    x, y, w, h = (int(v) for v in strokes.stats[c, :4])
+    ys, xs = np.nonzero(strokes.labels[y : y + h, x : x + w] == c)
+    if ys.size < 3 or others.size == 0:
+        return False
+    pts = np.stack([ys + y, xs + x], axis=1).astype(np.float64)
+    centre = pts.mean(axis=0)
+    _, sd, vt = np.linalg.svd(pts - centre, full_matrices=False)
+    if sd[0] < 1.5 * sd[1]:
+        return False
+    for o, s in zip(others.tolist(), strokes.stats[others], strict=True):
+        off = np.argwhere(strokes.labels[s[1] : s[1] + s[3], s[0] : s[0] + s[2]] == o) + (s[1], s[0]) - centre
+        if int((np.abs(off[:, 0] * vt[0, 1] - off[:, 1] * vt[0, 0]) <= LINE_PX).sum()) >= LINE_MIN_PX:
+            return True
+    return False
 
 
 def runs_out(strokes: InkStrokes, c: int, origin: NDArray[np.int64], outer: int, config: ReaderConfig) -> bool:
@@ -161,7 +188,8 @@ def rest_of_marks(
     """Per stroke: a piece that is the rest of a mark, cut off by printed lines: within
     :data:`TOUCH_PX` of a mark, or :data:`TOUCH_LONG_PX` of a stroke that leaves its box, or of a
     sliver that is (a long tick running along a box outline is cut into several); a piece big
-    enough to be a mark of its own passes nothing on (a cross beside a box stays beside it)."""
+    enough to be a mark of its own passes nothing on (a cross beside a box stays beside it) unless it
+    lies in line with the mark it continues (:func:`in_line`: a long tick cut by the rows it runs across)."""
     rest = np.zeros(len(strokes.stats), bool)
     small = config.beside_min_area_mm2 * PX_PER_MM**2
     near_marks = [int(c) for c in np.flatnonzero(strokes.kept & ~outside)]
@@ -172,12 +200,16 @@ def rest_of_marks(
             if rest[c]:
                 continue
             link = strokes.stats[c, 4] < small  # only slivers pass the chain on, never a stroke of its own
-            if continues(strokes, c, np.array(far_marks, np.int64), TOUCH_LONG_PX):
+            touched = continues(strokes, c, np.array(far_marks, np.int64), TOUCH_LONG_PX)
+            if touched.size:
                 far_marks += [c] if link else []
-            elif continues(strokes, c, np.array(near_marks, np.int64), TOUCH_PX):
-                near_marks += [c] if link else []
             else:
-                continue
+                touched = continues(strokes, c, np.array(near_marks, np.int64), TOUCH_PX)
+                if touched.size == 0:
+                    continue
+                near_marks += [c] if link else []
+            if not link and in_line(strokes, c, touched):
+                far_marks.append(c)  # a piece in line with the mark it continues: the long stroke runs on
             rest[c] = found = True
         if not found:
             break
