@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from omr.cells import neutralise
 from omr.formid import display_form_id
 
 HEADERS = ("STT", "Mã phiếu", "Họ và tên", "Địa chỉ", "Điện thoại", "Ngày phát", "Ngày thu", "Ký nhận")
@@ -29,10 +30,6 @@ def _by_route(items: Sequence[Delivery]) -> dict[str, list[Delivery]]:
     return out
 
 
-def _safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def delivery_xlsx(items: Sequence[Delivery]) -> bytes:
     """One sheet per route: form id, name, address, phone, and columns the postman fills in."""
     import openpyxl
@@ -47,7 +44,8 @@ def delivery_xlsx(items: Sequence[Delivery]) -> bytes:
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for n, d in enumerate(rows, start=1):
-            ws.append([n, display_form_id(d.form_id), _safe(d.name), _safe(d.address), _safe(d.phone), "", "", ""])
+            who = [neutralise(v) for v in (d.name, d.address, d.phone)]
+            ws.append([n, display_form_id(d.form_id), *who, "", "", ""])
         for col, width in zip("ABCDEFGH", (5, 12, 26, 48, 13, 11, 11, 14), strict=True):
             ws.column_dimensions[col].width = width
     buf = io.BytesIO()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fieldwork.frame_check import REASONS, Frame, FrameRecord, Rejection
 from fieldwork.private import write_private
+from omr.cells import neutralise
 from omr.errors import InputFileError
 
 COLUMNS = tuple(f.name for f in fields(FrameRecord))
@@ -102,7 +103,7 @@ def write_rejects(rejections: tuple[Rejection, ...], path: Path) -> None:
             values = dict(r.original)
             where = r.source + (f" [{r.sheet}]" if r.sheet else "")
             cells = (where, r.row, REASONS[r.reason], r.reason, r.detail, *(values.get(h, "") for h in headers))
-            ws.append([_safe(x) for x in cells])
+            ws.append([neutralise(x) for x in cells])
         ws.freeze_panes = "A2"
     buf = io.BytesIO()
     book.save(buf)
@@ -115,13 +116,6 @@ def _first_index(rows: list[Rejection], header: str) -> int:
             if h == header:
                 return i
     return 0
-
-
-def _safe(value: object) -> object:
-    """Neutralise spreadsheet formulas in text written by others."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def check_frame_file(path: Path) -> None:

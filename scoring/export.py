@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the venv
 from sqlalchemy import select
 
+from omr.cells import neutralise
 from omr.errors import BadArgumentsError, SipasError, StorageError
 from omr.store.db import Store
 from omr.store.schema import AnswerRow, FormRow
@@ -37,16 +38,6 @@ IDENTITY_TOKENS = frozenset({
 _IDENTITY_JOINED = ("ho_ten", "dia_chi", "dien_thoai", "so_dien_thoai", "full_name", "phone_number")
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""Cell starts a spreadsheet would run as a formula (the OWASP CSV-injection list)."""
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-
-
-def neutralise(value: object) -> object:
-    """A text cell made inert for spreadsheets: ``'`` before a formula prefix (numbers stay as they are)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def _inert(df: pd.DataFrame) -> pd.DataFrame:
