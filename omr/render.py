@@ -188,11 +188,20 @@ def render_pdf(template: Template, copies: Sequence[FormCopy]) -> bytes:
     return buf.getvalue()
 
 
-def new_copies(count: int, seed: int | None = None) -> list[FormCopy]:
-    """``count`` copies with fresh random ids (reproducible with ``seed``), no sample list."""
+def new_copies(count: int, seed: int | None = None, stream: str | None = None) -> list[FormCopy]:
+    """``count`` copies with fresh random ids (reproducible with ``seed``), no sample list.
+
+    ``stream`` (e.g. the template name) gives each template its own reproducible id stream, so two
+    questionnaires printed with the same seed never share form ids.
+    """
     if count < 1:
         raise BadArgumentsError("--copies must be at least 1")
-    rng = random.Random(seed) if seed is not None else random.SystemRandom()
+    if seed is None:
+        rng: random.Random = random.SystemRandom()
+    elif stream is None:
+        rng = random.Random(seed)
+    else:
+        rng = random.Random(f"{seed}:{stream}")
     ids: list[str] = []
     while len(ids) < count:
         fid = new_form_id(rng)
@@ -236,8 +245,15 @@ def copies_from_sample_list(template: Template, path: Path, seed: int | None = N
 
 
 def write_manifest(template: Template, copies: Iterable[FormCopy], path: Path) -> None:
-    """The manifest that travels with the answers: form id, template, pages and unit codes only."""
-    unit_codes = [u.code for u in template.sample_units]
+    """The manifest that travels with the answers: form id, template, pages and unit codes only.
+
+    Blank copies (``--copies``, no sample list) carry no unit codes: their manifest has no unit
+    columns at all rather than empty ones (the store then gives those forms no unit; see
+    :func:`omr.store.manifest.read_manifest`).
+    """
+    copies = list(copies)
+    assigned = any(v for c in copies for v in c.units.values())
+    unit_codes = [u.code for u in template.sample_units] if assigned else []
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["form_id", "template", "version", "pages", *unit_codes])

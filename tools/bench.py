@@ -44,6 +44,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from omr.reader.calibration import config_hash, default_calibration  # noqa: E402
+from omr.template.layout import layout_template  # noqa: E402
+from omr.template.load import load_template  # noqa: E402
 from samples.synth.families import FamilyChoice  # noqa: E402
 from samples.synth.generate import BatchProfile, SynthOptions, generate  # noqa: E402
 from samples.synth.scan import Quality  # noqa: E402
@@ -72,7 +74,17 @@ THROUGHPUT_PAGES = (20, 60)
 THROUGHPUT_FAMILIES: FamilyChoice = "tuning"
 """A speed figure, not an accuracy one: the tuning clean scanners scan at 300 dpi like the bar's pages
 and the earlier runs' (the evaluation ones at 240, 300 and 400 dpi)."""
-DATE_FORMS, DATE_PAGE, DATE_SEED_OFFSET = 60, 4, 1000
+DATE_FORMS, DATE_SEED_OFFSET = 60, 1000
+
+
+def _pages_of(template: str) -> tuple[int, tuple[int, ...]]:
+    """The page holding the DATE digits, and the pages holding checkboxes only (from the layout)."""
+    pages = layout_template(load_template(template)).pages
+    date = next(p.number for p in pages if any(b.field == "DATE" for b in p.boxes))
+    return date, tuple(p.number for p in pages if p.boxes and all(b.kind == "box" for b in p.boxes))
+
+
+DATE_PAGE, CHECKBOX_PAGES = _pages_of(TEMPLATE)
 
 
 def bench_quality(quality: Quality, forms: int, fmt: Format, work: Path, cores: int) -> dict[str, Any]:
@@ -137,14 +149,15 @@ def bench_dates(quality: Quality, forms: int, work: Path, cores: int) -> dict[st
 def bench_throughput(work: Path, cores: int) -> dict[str, Any]:
     """Checkbox-only JPEG pages at 300 dpi: marginal pages/s (1 job, all cores) and memory at two sizes.
 
-    Only pages 2 and 3 are generated; the scanners are the tuning families' (see THROUGHPUT_FAMILIES)."""
+    Only the checkbox-only pages (CHECKBOX_PAGES) are generated; the scanners are the tuning families'
+    (see THROUGHPUT_FAMILIES)."""
     folder = work / "set-checkbox"
     big = max(THROUGHPUT_PAGES)
     generate(SynthOptions(template=TEMPLATE, count=big // 2 + 5, seed=SEED + 1, quality="clean", format="jpeg",
                           out=folder, jobs=cores, force=True, batches=BatchProfile(0.0, 0.0),
-                          families=THROUGHPUT_FAMILIES, pages=(2, 3)))
+                          families=THROUGHPUT_FAMILIES, pages=CHECKBOX_PAGES))
     files = [folder / r["file"] for r in page_rows(folder)
-             if r["kind"] == "form" and r["page"] in ("2", "3") and float(r["dpi"]) == 300]
+             if r["kind"] == "form" and r["page"] in {str(p) for p in CHECKBOX_PAGES} and float(r["dpi"]) == 300]
     if len(files) < big:
         raise RuntimeError(f"only {len(files)} checkbox pages at 300 dpi were generated, {big} needed")
     runs = {}

@@ -8,11 +8,6 @@ from pathlib import Path
 import typer
 
 from omr.errors import BadArgumentsError
-from omr.render import copies_from_sample_list, new_copies, render_pdf, write_identities, write_manifest
-from omr.template.geometry import geometry_json
-from omr.template.layout import layout_template
-from omr.template.load import builtin_templates, load_template
-from omr.template.model import GridField, MultiField, SingleField, template_json_schema
 
 app = typer.Typer(help="Questionnaire templates: list, inspect, validate, lay out and print them.",
                   no_args_is_help=True)
@@ -23,6 +18,8 @@ NAME = typer.Argument(..., help="A built-in template name (see `sipas template l
 @app.command("list")
 def list_() -> None:
     """List the built-in templates."""
+    from omr.template.load import builtin_templates, load_template
+
     for name, path in builtin_templates().items():
         t = load_template(path)
         flag = " (provisional)" if t.provisional else ""
@@ -32,6 +29,9 @@ def list_() -> None:
 @app.command()
 def show(name: str = NAME, lang: str = typer.Option("vi", help="vi or en")) -> None:
     """Print the questions, answer codes and value codes of a template."""
+    from omr.template.load import load_template
+    from omr.template.model import GridField, MultiField, SingleField
+
     t = load_template(name)
     typer.echo(f"{t.name} {t.version} — {getattr(t.title, lang)}")
     for p, page in enumerate(t.pages, start=1):
@@ -53,6 +53,9 @@ def show(name: str = NAME, lang: str = typer.Option("vi", help="vi or en")) -> N
 @app.command()
 def validate(paths: list[Path] = typer.Argument(..., help="Template YAML files or names.")) -> None:
     """Check templates against the schema and lay them out (a page that overflows A4 is an error)."""
+    from omr.template.layout import layout_template
+    from omr.template.load import load_template
+
     for path in paths:
         t = load_template(path)
         layout = layout_template(t)
@@ -68,6 +71,10 @@ def geometry(
     out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
     """Print every fiducial, QR and box rectangle in pixels as JSON (format in the README)."""
+    from omr.template.geometry import geometry_json
+    from omr.template.layout import layout_template
+    from omr.template.load import load_template
+
     if not 50 <= dpi <= 1200:
         raise BadArgumentsError("--dpi must be between 50 and 1200")
     t = load_template(name)
@@ -87,15 +94,21 @@ def render(
     sample_list: Path | None = typer.Option(
         None, help="CSV with one row per sampled respondent: unit codes, optional name,address,phone."
     ),
-    seed: int | None = typer.Option(None, help="Make form ids reproducible (tests, demos)."),
+    seed: int | None = typer.Option(
+        None, help="Make form ids reproducible (tests, demos); each template draws its own ids from the seed."
+    ),
 ) -> None:
     """Print personalised copies: a PDF, a manifest of form ids and (with a sample list) identities.
 
     Writes OUT, OUT's name with .manifest.csv (form ids and unit codes: travels with the answers),
-    and with a sample list .identities.csv (names, addresses, phones: keep it apart).
+    and with a sample list .identities.csv (names, addresses, phones: keep it apart). Copies without
+    a sample list have no unit codes yet: their manifest has no unit columns.
     """
+    from omr.render import copies_from_sample_list, new_copies, render_pdf, write_identities, write_manifest
+    from omr.template.load import load_template
+
     t = load_template(name)
-    forms = copies_from_sample_list(t, sample_list, seed) if sample_list else new_copies(copies, seed)
+    forms = copies_from_sample_list(t, sample_list, seed) if sample_list else new_copies(copies, seed, t.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render_pdf(t, forms))
     manifest = out.with_suffix(".manifest.csv")
@@ -110,6 +123,8 @@ def render(
 @app.command()
 def schema(out: Path | None = typer.Option(None, help="Write to this file.")) -> None:
     """Print the JSON Schema of the template format."""
+    from omr.template.model import template_json_schema
+
     text = json.dumps(template_json_schema(), ensure_ascii=False, indent=2)
     if out is None:
         typer.echo(text)

@@ -25,6 +25,7 @@ from omr.template.model import (
     SingleField,
     Template,
     TextField,
+    grid_first_row_number,
 )
 
 MM_PER_PT = 25.4 / 72.0
@@ -42,10 +43,26 @@ CONTENT_TOP, CONTENT_BOTTOM = 31.0, PAGE_H - MARKER_MARGIN - MARKER_SIZE - 2.5
 HEADER_LEFT = MARKER_MARGIN + MARKER_SIZE + 3.0
 HEADER_RIGHT = QR_X - 4.0
 
-BOX = 4.5  # checkbox side
+BOX = 5.0  # checkbox side
 BOX_LINE_PT = 0.6  # outline width of boxes and cells
 DIGIT_W, DIGIT_H = 6.0, 8.0
 TEXT_LINE_H = 7.5  # writing-space height per line of a text field
+
+# Type sizes in points (DejaVu Sans Condensed, full Vietnamese coverage). Body text — the
+# introduction, statements, questions, hints and grid items — is at least BODY_PT; option labels
+# and grid column heads at least OPTION_PT (docs/forms.md; tests/omr/test_form_look.py measures
+# them on the 300-dpi raster).
+BODY_PT = 10.0
+QUESTION_PT = 10.5
+OPTION_PT = 10.0
+GRID_HEAD_PT = 9.0
+SECTION_PT = 11.0
+TITLE_PT = 13.0
+HEADING_PT = 10.5  # national heading, motto and issuing agency
+FURNITURE_PT = 9.0  # running head and page footer
+
+NATIONAL_HEADING = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 # ArUco DICT_4X4_50 marker ids by corner; the id found in a corner tells the page's orientation.
 MARKER_IDS = {"top-left": 0, "top-right": 1, "bottom-right": 2, "bottom-left": 3}
@@ -104,9 +121,18 @@ class Fiducial:
     rect: Rect
 
 
+TextRole = Literal["heading", "body", "option", "furniture"]
+
+
 @dataclass(frozen=True)
 class TextOp:
-    """A line of text; ``y`` is the baseline."""
+    """A line of text; ``y`` is the baseline.
+
+    ``role`` says what the line is for the respondent: ``heading`` (national heading, agency,
+    title, section heads), ``body`` (introduction, statements, questions, hints, grid items: at
+    least :data:`BODY_PT`), ``option`` (option labels and grid column heads: at least
+    :data:`OPTION_PT`/:data:`GRID_HEAD_PT`) or ``furniture`` (running head and footer).
+    """
 
     x: float
     y: float
@@ -115,6 +141,7 @@ class TextOp:
     size: float
     anchor: Literal["start", "middle", "end"] = "start"
     gray: float = 0.0
+    role: TextRole = "body"
 
 
 @dataclass(frozen=True)
@@ -180,6 +207,22 @@ def _width_mm(text: str, font: FontName, size: float) -> float:
     return text_width_pt(text, font, size) * MM_PER_PT
 
 
+def _balanced_wrap(text: str, font: FontName, size: float, width_mm: float) -> list[str]:
+    """Wrap into as few lines as :func:`_wrap_mm` needs, but with lines of even length, so that a
+    heading never leaves one word alone on its last line."""
+    lines = _wrap_mm(text, font, size, width_mm)
+    if len(lines) < 2:
+        return lines
+    lo, hi = 0.0, width_mm
+    for _ in range(14):
+        mid = (lo + hi) / 2
+        if len(_wrap_mm(text, font, size, mid)) <= len(lines):
+            hi = mid
+        else:
+            lo = mid
+    return _wrap_mm(text, font, size, hi)
+
+
 def _label_rect(x: float, baseline: float, lines: list[str], size: float) -> Rect:
     """The printed extent of an option's label: cap height above the first baseline to the
     descenders of the last line, as wide as its widest line."""
@@ -222,12 +265,24 @@ class _Page:
 
     def paragraph(
         self, s: str, font: FontName, size: float, x: float = CONTENT_LEFT, width: float | None = None,
-        gray: float = 0.0,
+        gray: float = 0.0, role: TextRole = "body",
     ) -> None:
         width = (CONTENT_RIGHT - x) if width is None else width
         for line in _wrap_mm(s, font, size, width):
             self.y += _lh(size)
-            self.text(x, self.y - 0.25 * _lh(size), line, font, size, gray=gray)
+            self.text(x, self.y - 0.25 * _lh(size), line, font, size, gray=gray, role=role)
+
+    def centred(self, s: str, font: FontName, size: float, mid: float, width: float, role: TextRole) -> None:
+        """A centred block of balanced lines."""
+        for line in _balanced_wrap(s, font, size, width):
+            self.y += _lh(size)
+            self.text(mid, self.y - 0.25 * _lh(size), line, font, size, anchor="middle", role=role)
+
+    def frame(self, rect: Rect, width_pt: float) -> None:
+        """A rectangle outline (a set-apart statement)."""
+        x0, y0, x1, y1 = rect.x, rect.y, rect.right, rect.bottom
+        for a, b, c, d in ((x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)):
+            self.ops.append(RuleOp(a, b, c, d, width_pt))
 
 
 class _Layouter:
@@ -236,58 +291,89 @@ class _Layouter:
         self.width = CONTENT_RIGHT - CONTENT_LEFT
 
     # -- page furniture --------------------------------------------------------------------------
+    def _national_heading(self, page: _Page) -> float:
+        """Issuing agency and form code (left), national heading and motto (right), as on an
+        official document; returns where the block ends."""
+        t = self.t
+        left_w = 54.0
+        left_mid = HEADER_LEFT + left_w / 2
+        right_l = HEADER_LEFT + left_w + 2.0
+        right_mid = (right_l + HEADER_RIGHT) / 2
+        right_w = HEADER_RIGHT - right_l
+        page.y = MARKER_MARGIN + 0.5
+        page.centred(t.issuer.vi, "bold", HEADING_PT, left_mid, left_w, "heading")
+        rule_w = min(_width_mm(t.issuer.vi, "bold", HEADING_PT), left_w) / 3
+        page.ops.append(RuleOp(left_mid - rule_w / 2, page.y + 0.3, left_mid + rule_w / 2, page.y + 0.3, 0.6))
+        page.y += 1.2
+        page.centred(f"Mẫu phiếu {t.printed_form_code}", "regular", BODY_PT, left_mid, left_w, "body")
+        left_end = page.y
+        page.y = MARKER_MARGIN + 0.5
+        page.centred(NATIONAL_HEADING, "bold", HEADING_PT, right_mid, right_w, "heading")
+        page.centred(NATIONAL_MOTTO, "bold", HEADING_PT + 0.5, right_mid, right_w, "heading")
+        motto_w = _width_mm(NATIONAL_MOTTO, "bold", HEADING_PT + 0.5)
+        page.ops.append(RuleOp(right_mid - motto_w / 2, page.y + 0.3, right_mid + motto_w / 2, page.y + 0.3, 0.6))
+        return max(left_end, page.y + 0.3)
+
     def _first_page_header(self, page: _Page) -> None:
         t = self.t
-        mid = (HEADER_LEFT + HEADER_RIGHT) / 2
-        w = HEADER_RIGHT - HEADER_LEFT
-        page.y = MARKER_MARGIN
-        for line in _wrap_mm(t.issuer.vi, "bold", 9.0, w):
-            page.y += _lh(9.0)
-            page.text(mid, page.y, line, "bold", 9.0, anchor="middle")
-        page.ops.append(RuleOp(mid - 15, page.y + 1.2, mid + 15, page.y + 1.2, 0.6))
-        page.y += 2.5
-        for line in _wrap_mm(t.title.vi, "bold", 11.0, w):
-            page.y += _lh(11.0)
-            page.text(mid, page.y, line, "bold", 11.0, anchor="middle")
+        mid = (CONTENT_LEFT + CONTENT_RIGHT) / 2
+        end = self._national_heading(page)
+        page.y = max(end + 2.0, CONTENT_TOP)
+        page.centred(t.title.vi, "bold", TITLE_PT, mid, self.width, "heading")
         if t.subtitle:
-            for line in _wrap_mm(t.subtitle.vi, "italic", 8.5, w):
-                page.y += _lh(8.5)
-                page.text(mid, page.y, line, "italic", 8.5, anchor="middle")
-        page.y = max(page.y + 1.5, CONTENT_TOP)
-        page.paragraph(t.introduction.vi, "regular", 8.0)
-        page.y += 1.2
+            page.centred(t.subtitle.vi, "italic", BODY_PT + 0.5, mid, self.width, "body")
+        page.y += 0.8
+        page.centred(t.legal_basis.vi, "italic", BODY_PT, mid, self.width - 10.0, "body")
+        page.y += 1.8
+        page.paragraph(t.introduction.vi, "regular", BODY_PT)
+        page.y += 1.5
+        self._confidentiality(page)
+        page.y += 1.5
         self._instructions(page)
+
+    def _confidentiality(self, page: _Page) -> None:
+        """The confidentiality statement, framed apart from the introduction."""
+        top = page.y
+        page.y += 0.6
+        pad = 2.5
+        page.paragraph(self.t.confidentiality.vi, "bold", BODY_PT, x=CONTENT_LEFT + pad, width=self.width - 2 * pad)
+        page.y += 1.4
+        page.frame(Rect(CONTENT_LEFT, top, self.width, page.y - top), 0.9)
 
     def _instructions(self, page: _Page) -> None:
         m = self.t.marking
         top = page.y
         x = CONTENT_LEFT + 2.0
         page.y += 1.0
-        page.paragraph("CÁCH ĐÁNH DẤU", "bold", 8.5, x=x)
+        page.paragraph("CÁCH ĐÁNH DẤU", "bold", BODY_PT, x=x, role="heading")
         # Example boxes: marked with a cross, with a tick, and a filled (cancelled) box.
         ex_y = page.y + 1.2
         cursor = x
-        for mark, label in (("cross", "đánh dấu"), ("tick", "đánh dấu"), ("fill", "huỷ (sửa lại)")):
+        for mark, label in (("cross", "đánh dấu"), ("tick", "đánh dấu"), ("fill", "hủy (sửa lại)")):
             page.ops.append(SampleMarkOp(Rect(cursor, ex_y, BOX, BOX), mark))  # type: ignore[arg-type]
-            page.text(cursor + BOX + 1.5, ex_y + BOX - 1.0, label, "regular", 8.0)
-            cursor += BOX + 4.0 + _width_mm(label, "regular", 8.0)
+            page.text(cursor + BOX + 1.5, ex_y + BOX - 1.1, label, "regular", OPTION_PT, role="option")
+            cursor += BOX + 4.0 + _width_mm(label, "regular", OPTION_PT)
         text_x = cursor + 2.0
         width = CONTENT_RIGHT - 2.0 - text_x
         saved = page.y
         page.y = ex_y - 1.5
-        page.paragraph(m.instructions.vi, "regular", 8.0, x=text_x, width=width)
-        page.paragraph(m.correction.vi, "regular", 8.0, x=text_x, width=width)
+        page.paragraph(m.instructions.vi, "regular", BODY_PT, x=text_x, width=width)
+        page.paragraph(m.correction.vi, "regular", BODY_PT, x=text_x, width=width)
         page.y = max(page.y, saved + BOX + 2.0) + 1.5
         page.ops.insert(0, ShadeOp(Rect(CONTENT_LEFT, top, self.width, page.y - top), 0.95))
         page.y += 1.0
 
     def _running_header(self, page: _Page) -> None:
         t = self.t
-        y = MARKER_MARGIN + 5.0
-        page.text(HEADER_LEFT, y, f"{t.issuer.vi} · SIPAS", "bold", 8.0, gray=0.25)
-        for line in _wrap_mm(t.title.vi, "regular", 7.5, HEADER_RIGHT - HEADER_LEFT)[:2]:
-            y += _lh(7.5)
-            page.text(HEADER_LEFT, y, line, "regular", 7.5, gray=0.25)
+        y = MARKER_MARGIN + 4.5
+        head = f"{t.issuer.vi} · Mẫu phiếu {t.printed_form_code}"
+        page.text(HEADER_LEFT, y, head, "bold", FURNITURE_PT, gray=0.25, role="furniture")
+        width = HEADER_RIGHT - HEADER_LEFT
+        size = FURNITURE_PT - 0.5
+        # One line when it fits, else two balanced lines (never a lone word on the second line).
+        for line in _balanced_wrap(t.title.vi, "regular", size, width)[:2]:
+            y += _lh(size)
+            page.text(HEADER_LEFT, y, line, "regular", size, gray=0.25, role="furniture")
         page.y = CONTENT_TOP
 
     def _footer(self, page: _Page, count: int) -> None:
@@ -295,21 +381,21 @@ class _Layouter:
         s = f"Trang {page.number}/{count}"
         if page.number < count:
             s += " — xin xem tiếp trang sau"
-        page.text(PAGE_W / 2, y, s, "regular", 8.0, anchor="middle", gray=0.2)
+        page.text(PAGE_W / 2, y, s, "regular", FURNITURE_PT, anchor="middle", gray=0.2, role="furniture")
 
     # -- fields ----------------------------------------------------------------------------------
     def _question(self, page: _Page, f: AnyField) -> None:
         number = f"{f.number}. " if f.number else ""
-        lines = _wrap_mm(number + f.label.vi, "bold", 9.0, self.width)
+        lines = _wrap_mm(number + f.label.vi, "bold", QUESTION_PT, self.width)
         for line in lines:
-            page.y += _lh(9.0)
-            page.text(CONTENT_LEFT, page.y - 0.6, line, "bold", 9.0)
+            page.y += _lh(QUESTION_PT)
+            page.text(CONTENT_LEFT, page.y - 0.6, line, "bold", QUESTION_PT)
         if f.hint:
-            page.paragraph(f"({f.hint.vi})", "italic", 7.5, gray=0.3)
-        page.y += 0.7
+            page.paragraph(f"({f.hint.vi})", "italic", BODY_PT, gray=0.25)
+        page.y += 0.8
 
     def _choices(self, page: _Page, f: SingleField | MultiField) -> None:
-        size = 8.5
+        size = OPTION_PT
         n = len(f.options)
         labels = [o.label.vi for o in f.options]
         cols = f.columns
@@ -326,7 +412,7 @@ class _Layouter:
         inline: set[str] = set()
         for row in rows:
             wrapped = [_wrap_mm(o.label.vi, "regular", size, col_w - BOX - 3.0) for o in row]
-            height = max(BOX, max(len(w) for w in wrapped) * _lh(size)) + 1.3
+            height = max(BOX, max(len(w) for w in wrapped) * _lh(size)) + 1.6
             # A write-in after the last option of a row goes on the same line when there is room.
             last, k_last = row[-1], len(row) - 1
             end = CONTENT_LEFT + k_last * col_w + BOX + 1.8 + _width_mm(wrapped[-1][-1], "regular", size) + 2.0
@@ -340,9 +426,9 @@ class _Layouter:
                 label = _label_rect(x + BOX + 1.8, top + BOX - 1.1, lines, size)
                 page.boxes.append(Box(f.code, opt.value, "box", Rect(x, top, BOX, BOX), label))
                 for j, line in enumerate(lines):
-                    page.text(x + BOX + 1.8, top + BOX - 1.1 + j * _lh(size), line, "regular", size)
+                    page.text(x + BOX + 1.8, top + BOX - 1.1 + j * _lh(size), line, "regular", size, role="option")
             if write_in:
-                page.boxes.append(Box(write_in, "", "text", Rect(end, top - 1.0, CONTENT_RIGHT - end, 6.5)))
+                page.boxes.append(Box(write_in, "", "text", Rect(end, top - 1.0, CONTENT_RIGHT - end, 7.0)))
                 inline.add(write_in)
             page.y += height
         for opt in f.options:
@@ -350,20 +436,20 @@ class _Layouter:
                 self._write_in(page, opt.other, opt.label)
 
     def _write_in(self, page: _Page, code: str, option: Label) -> None:
-        size = 8.0
+        size = BODY_PT
         label = f"Nếu chọn “{option.vi}”, xin ghi rõ:"
-        w = min(_width_mm(label, "italic", size), 80.0)
+        w = min(_width_mm(label, "italic", size), 90.0)
         top = page.y + 0.6
-        page.text(CONTENT_LEFT + BOX + 1.8, top + 4.6, label, "italic", size)
+        page.text(CONTENT_LEFT + BOX + 1.8, top + 5.0, label, "italic", size)
         x = CONTENT_LEFT + BOX + 1.8 + w + 2.0
-        page.boxes.append(Box(code, "", "text", Rect(x, top, CONTENT_RIGHT - x, 6.5)))
-        page.y = top + 6.5 + 0.8
+        page.boxes.append(Box(code, "", "text", Rect(x, top, CONTENT_RIGHT - x, 7.0)))
+        page.y = top + 7.0 + 0.8
 
     def _grid(self, page: _Page, f: GridField) -> None:
         n = len(f.scale)
-        col_w = {2: 18.0, 3: 17.0, 4: 16.5}.get(n, 15.0)
+        col_w = {2: 19.0, 3: 18.5, 4: 18.0}.get(n, 16.5)
         label_w = self.width - n * col_w
-        head_size, row_size = 6.8, 8.0
+        head_size, row_size = GRID_HEAD_PT, BODY_PT
         heads = [_wrap_mm(o.label.vi, "bold", head_size, col_w - 1.0) for o in f.scale]
         head_h = max(len(h) for h in heads) * _lh(head_size) + 1.6
         top = page.y
@@ -372,11 +458,12 @@ class _Layouter:
             cx = CONTENT_LEFT + label_w + (k + 0.5) * col_w
             y0 = top + (head_h - len(lines) * _lh(head_size)) / 2
             for j, line in enumerate(lines):
-                page.text(cx, y0 + (j + 0.78) * _lh(head_size), line, "bold", head_size, anchor="middle")
+                page.text(cx, y0 + (j + 0.78) * _lh(head_size), line, "bold", head_size, anchor="middle",
+                          role="option")
         page.y = top + head_h
-        for i, row in enumerate(f.rows, start=1):
+        for i, row in enumerate(f.rows, start=grid_first_row_number(self.t.fields(), f)):
             lines = _wrap_mm(f"{i}. {row.label.vi}", "regular", row_size, label_w - 2.0)
-            height = max(len(lines) * _lh(row_size) + 1.3, BOX + 1.0)
+            height = max(len(lines) * _lh(row_size) + 0.9, BOX + 0.8)
             rtop = page.y
             if i % 2 == 0:
                 page.ops.append(ShadeOp(Rect(CONTENT_LEFT, rtop, self.width, height), 0.93))
@@ -398,7 +485,8 @@ class _Layouter:
         pos = 1
         for g, count in enumerate(groups):
             if g:
-                page.text(x + gap / 2, top + DIGIT_H - 2.0, f.separator, "regular", 11.0, anchor="middle")
+                page.text(x + gap / 2, top + DIGIT_H - 2.0, f.separator, "regular", 11.0, anchor="middle",
+                          role="option")
                 x += gap
             for _ in range(count):
                 page.boxes.append(Box(f.code, str(pos), "digit", Rect(x, top, DIGIT_W, DIGIT_H)))
@@ -422,15 +510,15 @@ class _Layouter:
             self._digits(page, f)
         else:
             self._text(page, f)
-        page.y += 2.2
+        page.y += 2.6
 
     def _section(self, page: _Page, code: str) -> None:
         label = self.t.sections[code]
         page.y += 0.6
-        h = _lh(9.0) + 1.4
+        h = _lh(SECTION_PT) + 1.6
         page.ops.append(ShadeOp(Rect(CONTENT_LEFT, page.y, self.width, h), 0.80))
-        page.text(CONTENT_LEFT + 1.5, page.y + h - 1.4, label.vi.upper(), "bold", 9.0)
-        page.y += h + 1.0
+        page.text(CONTENT_LEFT + 1.5, page.y + h - 1.6, label.vi.upper(), "bold", SECTION_PT, role="heading")
+        page.y += h + 1.2
 
     def layout(self) -> FormLayout:
         t = self.t
@@ -444,20 +532,24 @@ class _Layouter:
             else:
                 self._running_header(page)
             if spec.title:
-                page.paragraph(spec.title.vi, "bold", 10.0)
+                page.paragraph(spec.title.vi, "bold", SECTION_PT, role="heading")
+            overflow: str | None = None
             for f in spec.fields:
                 if f.section is not None and f.section != section:
                     self._section(page, f.section)
                     section = f.section
                 self._field(page, f)
+                if overflow is None and page.y > CONTENT_BOTTOM:
+                    overflow = f.code
             if p == count - 1 and t.closing:
                 page.y += 1.0
-                page.paragraph(t.closing.vi, "italic", 8.5)
+                page.paragraph(t.closing.vi, "italic", BODY_PT)
             if page.y > CONTENT_BOTTOM:
                 raise TemplateError(
                     f"template {t.name}: pages[{p}] does not fit on one A4 page: its content needs "
                     f"{page.y - CONTENT_TOP:.0f} mm but {CONTENT_BOTTOM - CONTENT_TOP:.0f} mm are available; "
-                    "move fields to another page or shorten labels"
+                    f"(it overflows at field {overflow or 'the closing text'}); move fields to another page, "
+                    "continue a long grid on the next page (`continues:`) or shorten labels"
                 )
             self._footer(page, count)
             pages.append(

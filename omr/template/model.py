@@ -91,6 +91,11 @@ class GridField(_FieldBase):
     kind: Literal["grid"]
     scale: list[Option] = Field(min_length=2, max_length=9)
     rows: list[GridRow] = Field(min_length=1)
+    continues: str | None = Field(
+        default=None, pattern=CODE_PATTERN,
+        description="code of an earlier grid this one continues on a later page (same scale; its rows "
+        "are numbered on from that grid's)",
+    )
 
 
 class DigitsField(_FieldBase):
@@ -196,6 +201,18 @@ class SampleUnit(_Strict):
     label: Label
 
 
+DEFAULT_LEGAL_BASIS = Label(
+    vi="Phiếu khảo sát được thực hiện theo kế hoạch khảo sát đã được cấp có thẩm quyền phê duyệt.",
+    en="The survey is carried out under a survey plan approved by the competent authority.",
+)
+DEFAULT_CONFIDENTIALITY = Label(
+    vi="Phiếu không ghi họ tên người trả lời. Thông tin trên phiếu được giữ bí mật và chỉ dùng để tổng hợp "
+    "thống kê.",
+    en="The form does not ask for the respondent's name. Its answers are kept confidential and used only "
+    "for statistics.",
+)
+
+
 class Template(_Strict):
     """A questionnaire: identity, marking rule, pages of fields and the scoring map."""
 
@@ -206,6 +223,17 @@ class Template(_Strict):
     title: Label
     subtitle: Label | None = None
     issuer: Label = Field(description="printed above the title, e.g. BỘ NỘI VỤ")
+    form_code: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9./-]*$",
+        description="printed under the issuer as 'Mẫu phiếu <code>'; default: the template name in capitals",
+    )
+    legal_basis: Label = Field(
+        default=DEFAULT_LEGAL_BASIS,
+        description="the decision that approved the survey, printed under the title (a generic wording by default)",
+    )
+    confidentiality: Label = Field(
+        default=DEFAULT_CONFIDENTIALITY, description="the confidentiality statement, printed boxed on the first page"
+    )
     introduction: Label = Field(description="printed on the first page")
     closing: Label | None = Field(default=None, description="printed after the last field")
     page_size: Literal["A4"] = "A4"
@@ -236,6 +264,7 @@ class Template(_Strict):
                     _check_unique_values(field.options, f"pages[{p}].fields[{f}].options")
                 if isinstance(field, GridField):
                     _check_unique_values(field.scale, f"pages[{p}].fields[{f}].scale")
+        _check_continued_grids(self.fields())
         singles = {c for c, kind in self.answer_kinds().items() if kind in ("single", "grid")}
         all_codes = set(codes)
         for a, aspect in enumerate(self.scoring.aspects):
@@ -309,6 +338,35 @@ class Template(_Strict):
     @property
     def page_count(self) -> int:
         return len(self.pages)
+
+    @property
+    def printed_form_code(self) -> str:
+        """The form code printed under the issuer ("Mẫu phiếu SIPAS-2023")."""
+        return self.form_code or self.name.upper()
+
+
+def _check_continued_grids(fields: list[AnyField]) -> None:
+    grids: dict[str, GridField] = {}
+    for f in fields:
+        if not isinstance(f, GridField):
+            continue
+        if f.continues is not None:
+            first = grids.get(f.continues)
+            if first is None:
+                raise ValueError(f"grid {f.code}: continues {f.continues!r}, which is not an earlier grid")
+            if [o.value for o in first.scale] != [o.value for o in f.scale]:
+                raise ValueError(f"grid {f.code}: its scale differs from that of {f.continues}, which it continues")
+        grids[f.code] = f
+
+
+def grid_first_row_number(fields: list[AnyField], grid: GridField) -> int:
+    """The printed number of a grid's first row: 1, or one past the rows of the grids it continues."""
+    by_code = {f.code: f for f in fields if isinstance(f, GridField)}
+    before, current = 0, grid
+    while current.continues is not None and current.continues in by_code:
+        current = by_code[current.continues]
+        before += len(current.rows)
+    return before + 1
 
 
 def _check_unique_values(options: list[Option], where: str) -> None:

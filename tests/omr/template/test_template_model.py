@@ -75,16 +75,18 @@ def test_builtin_template_loads(name: str) -> None:
 
 def test_sipas_2023_structure(t2023: Template) -> None:
     assert t2023.instrument == "household"
-    assert t2023.version == "2023.1"
-    assert t2023.page_count == 4
+    assert t2023.version == "2023.2"
+    assert t2023.page_count == 5
     assert [u.code for u in t2023.sample_units] == ["province", "district", "commune", "village"]
     assert sorted(t2023.sections) == ["A", "B", "C", "D"]
     assert [r.code for r in _grid(t2023, "Q1").rows] == [f"Q1_{i}" for i in range(1, 10)]
     assert [r.code for r in _grid(t2023, "Q3").rows] == [f"Q3_{i}" for i in range(1, 8)]
     assert len(_grid(t2023, "Q7").rows) == 3
     assert len(_grid(t2023, "Q8").rows) == 7
-    assert [r.code for r in _grid(t2023, "Q9").rows] == [f"Q9_{i}" for i in range(1, 40)]
+    q9 = [*_grid(t2023, "Q9").rows, *_grid(t2023, "Q9cont").rows]  # Q9 continues on the next page
+    assert [r.code for r in q9] == [f"Q9_{i}" for i in range(1, 40)]
     assert [s.value for s in _grid(t2023, "Q9").scale] == ["1", "2", "3", "4", "5"]
+    assert _grid(t2023, "Q9cont").scale == _grid(t2023, "Q9").scale
     assert [r.code for r in _grid(t2023, "Q10").rows] == [f"Q10_{i}" for i in range(1, 11)]
     q2 = t2023.field("Q2")
     assert isinstance(q2, MultiField) and len(q2.options) == 7 and q2.options[-1].other == "Q2_other"
@@ -100,7 +102,7 @@ def test_sipas_2023_scoring_covers_q9_once(t2023: Template) -> None:
     service = _scoring_items(t2023, "SERVICE")
     assert len(policy) == 23 and len(service) == 16
     counts = Counter(policy + service)
-    q9 = [r.code for r in _grid(t2023, "Q9").rows]
+    q9 = [r.code for g in ("Q9", "Q9cont") for r in _grid(t2023, g).rows]
     assert all(counts[code] == 1 for code in q9)
     assert set(counts) == set(q9)
     sizes = {e.code: len(e.items) for a in t2023.scoring.aspects for e in a.elements}
@@ -130,7 +132,7 @@ def test_sipas_2023_indicators(t2023: Template) -> None:
 
 def test_sipas_2019_structure(t2019: Template) -> None:
     assert t2019.instrument == "service-user"
-    assert t2019.version == "2019.1"
+    assert t2019.version == "2019.2"
     assert t2019.provisional
     (aspect,) = t2019.scoring.aspects
     assert aspect.code == "SERVICE"
