@@ -14,6 +14,16 @@ template says which question that is in ``scoring.service_field``; :func:`servic
    Household forms (2022 on) have no service field.
 
 ``sipas score --by CODE`` overrides both.
+
+Two more rules of this module, for service-user forms that ask them:
+
+* **Level of government** (:func:`level_field`): the first single-choice, unscored question whose
+  every option label starts with "Cấp" (``Cấp tỉnh / Cấp huyện / Cấp xã``, 2019: Q2). Results are
+  broken down by it like by the service field.
+* **Overall-satisfaction question** (:func:`general_question`): the first single-choice, unscored
+  question whose options are the satisfaction scale of the scored grid (same values and
+  Vietnamese labels, 2019: Q8). It is not an index; the report gives the share answering a
+  satisfied value (``scoring.satisfied``) and the share of every answer.
 """
 
 from __future__ import annotations
@@ -21,11 +31,14 @@ from __future__ import annotations
 import unicodedata
 
 from omr.errors import TemplateError
-from omr.template.model import SingleField, Template
+from omr.template.model import GridField, Label, ShareIndicator, SingleField, Template
 
 DECLARED_KEY = "service_field"
 """The scoring-map key read first (see the module docstring)."""
 LABEL_WORDS = "lĩnh vực"
+LEVEL_WORD = "cấp"
+GENERAL_SUFFIX = "_ALL"
+"""Code suffix of the every-answer share of the overall question (``Q8_ALL=4``)."""
 SERVICE_USER = "service-user"
 
 
@@ -60,3 +73,47 @@ def service_field(template: Template) -> str | None:
         if isinstance(q, SingleField) and q.code not in scored and words in _fold(q.label.vi):
             return q.code
     return None
+
+
+def _unscored_singles(template: Template) -> list[SingleField]:
+    scored = {i for a in template.scoring.aspects for e in a.elements for i in e.items}
+    return [q for q in template.fields() if isinstance(q, SingleField) and q.code not in scored]
+
+
+def level_field(template: Template) -> str | None:
+    """The single-choice question naming the level of government that served the respondent, or None."""
+    if template.instrument != SERVICE_USER:
+        return None
+    word = _fold(LEVEL_WORD)
+    for q in _unscored_singles(template):
+        if all(_fold(o.label.vi).startswith(word + " ") for o in q.options):
+            return q.code
+    return None
+
+
+def breakdown_fields(template: Template) -> list[str]:
+    """Default breakdown fields: the service field, then the level of government (each when present)."""
+    return list(dict.fromkeys(c for c in (service_field(template), level_field(template)) if c is not None))
+
+
+def general_question(template: Template) -> SingleField | None:
+    """The single-choice overall-satisfaction question (see the module rule), or None."""
+    scored = {i for a in template.scoring.aspects for e in a.elements for i in e.items}
+    scales = {tuple((o.value, _fold(o.label.vi)) for o in q.scale) for q in template.fields()
+              if isinstance(q, GridField) and any(r.code in scored for r in q.rows)}
+    for q in _unscored_singles(template):
+        if tuple((o.value, _fold(o.label.vi)) for o in q.options) in scales:
+            return q
+    return None
+
+
+def general_indicators(template: Template) -> list[ShareIndicator]:
+    """Share satisfied (code = the question's) and share of every answer (code + ``_ALL``)."""
+    q = general_question(template)
+    if q is None:
+        return []
+    satisfied = ShareIndicator(code=q.code, label=Label(vi=q.label.vi, en=q.label.en), fields=[q.code],
+                               counted=list(template.scoring.satisfied), provisional=q.provisional)
+    every = ShareIndicator(code=q.code + GENERAL_SUFFIX, label=Label(vi=q.label.vi, en=q.label.en),
+                           fields=[q.code], counted=None, provisional=q.provisional)
+    return [satisfied, every]

@@ -56,6 +56,8 @@ class Dataset:
     flagged_answers: int = 0
     """Answers still waiting in the review queue (in the forms left out)."""
     source: str = ""
+    flagged_fields: frozenset[tuple[str, str]] = frozenset()
+    """(form id, answer code) of every answer of ``frame`` still ``flagged`` (only with unverified forms)."""
 
     @property
     def unit_columns(self) -> list[str]:
@@ -142,10 +144,12 @@ def load_store_dataset(store: Store, template: Template, *, include_unverified: 
             present[fid].add(int(number))
     values: dict[str, dict[str, str]] = defaultdict(dict)
     flagged: Counter[str] = Counter()
+    flagged_pairs: set[tuple[str, str]] = set()
     for fid, fld, value, status in answers:
         values[str(fid)][fld] = value or ""
         if status == "flagged":
             flagged[fid] += 1
+            flagged_pairs.add((str(fid), str(fld)))
     kept: dict[str, dict[str, str]] = {}
     units: dict[str, dict[str, str]] = {}
     left_out: list[LeftOut] = []
@@ -172,6 +176,7 @@ def load_store_dataset(store: Store, template: Template, *, include_unverified: 
         not_returned=not_returned,
         flagged_answers=sum(flagged.values()),
         source=store.safe_url,
+        flagged_fields=frozenset(p for p in flagged_pairs if p[0] in kept),
     )
 
 

@@ -16,7 +16,54 @@ TEXT: dict[str, dict[str, str]] = {
         "incomplete": "thiếu trang",
         "review": "còn câu trả lời chờ kiểm tra",
         "not_returned": "Số phiếu chưa thu về",
-        "flagged": "câu trả lời đang chờ kiểm tra (mở bằng lệnh `sipas review`)",
+        "flagged": "câu trả lời còn chờ kiểm tra (chưa tính)",
+        "ci": "KTC 95 %",
+        "ci_long": "khoảng tin cậy 95 %",
+        "n_forms": "số phiếu",
+        "small_note": "⚠ Đơn vị có dưới {n} phiếu: kết quả kém tin cậy, khoảng tin cậy rộng; "
+                      "không nên dùng để xếp hạng.",
+        "small_mark": "dưới {n} phiếu",
+        "method_section": "Phương pháp",
+        "interval_text": "Khoảng tin cậy 95 % của mọi chỉ số và tỷ lệ được ước lượng bằng bootstrap theo phiếu: "
+                         "chọn lại ngẫu nhiên có hoàn lại các phiếu của từng đơn vị {b} lần "
+                         "(hạt giống cố định {seed}), "
+                         "tính lại chỉ số như ước lượng chính, lấy phân vị 2,5 % và 97,5 %. "
+                         "Khi giá trị toàn quốc là trung bình các tỉnh, phiếu được chọn lại trong từng tỉnh.",
+        "no_interval": "Không tính khoảng tin cậy.",
+        "scheme_legacy": "Đơn vị hành chính: 63 tỉnh, thành phố và ba cấp chính quyền (trước ngày 1/7/2025).",
+        "scheme_2025": "Đơn vị hành chính: 34 tỉnh, thành phố và hai cấp chính quyền (từ ngày 1/7/2025).",
+        "regrouped_pooled": "Kết quả của năm khảo sát theo 63 tỉnh được tính lại cho 34 tỉnh, thành phố mới "
+                            "từ dữ liệu từng phiếu (gộp phiếu của các tỉnh cũ hợp thành tỉnh mới).",
+        "regrouped_weighted": "Kết quả theo 63 tỉnh được quy đổi sang 34 tỉnh, thành phố mới bằng trung bình "
+                              "có trọng số là số phiếu của các tỉnh cũ (không có dữ liệu từng phiếu).",
+        "previous_pooled": "Kết quả kỳ trước được tính lại cho 34 tỉnh, thành phố mới từ dữ liệu từng phiếu, "
+                           "để so sánh cùng đơn vị.",
+        "previous_weighted": "Kết quả kỳ trước (63 tỉnh) được quy đổi sang 34 tỉnh, thành phố mới bằng trung bình "
+                             "có trọng số là số phiếu, để so sánh cùng đơn vị.",
+        "merged_from": "gồm",
+        "empty_no-codes": "Không xếp hạng {level}: các phiếu không mang mã {level}.",
+        "empty_not-in-scheme": "Không xếp hạng {level}: từ ngày 1/7/2025 không còn cấp {level}.",
+        "empty_none": "Không xếp hạng {level}: chưa đơn vị nào có đủ câu trả lời hợp lệ để tính chỉ số.",
+        "one_unit": "Chỉ có một {level} nên chưa có xếp hạng thực sự.",
+        "profile": "Thông tin người trả lời",
+        "profile_note": "Tỷ lệ trên số phiếu trả lời câu hỏi; câu ghi thêm (\"khác, xin ghi rõ\") không được công bố.",
+        "answered": "Số phiếu trả lời",
+        "opinions": "Ý kiến khác của người trả lời",
+        "opinions_note": "Ý kiến được nhóm theo {level} và chủ đề (theo từ khóa); không kèm thông tin nhận dạng, "
+                         "số điện thoại và thư điện tử được che bằng […].",
+        "theme": "Chủ đề",
+        "no_opinions": "Không có ý kiến nào.",
+        "general": "Mức độ hài lòng chung (câu hỏi trực tiếp)",
+        "general_note": "Tỷ lệ người trả lời hài lòng hoặc rất hài lòng khi được hỏi chung; "
+                        "không phải chỉ số tổng hợp.",
+        "satisfied_share": "Tỷ lệ hài lòng (%)",
+        "by_question": "Xếp hạng theo: {q}",
+        "fieldwork": "Kết quả thu phiếu",
+        "issued": "Số phiếu phát ra",
+        "returned": "Số phiếu thu về",
+        "valid": "Số phiếu hợp lệ",
+        "response_rate": "Tỷ lệ thu hồi (%)",
+        "valid_rate": "Tỷ lệ hợp lệ (%)",
         "overall": "Chỉ số hài lòng chung",
         "aspects": "Chỉ số hài lòng theo nội dung",
         "elements": "Chỉ số theo yếu tố",
@@ -82,7 +129,54 @@ TEXT: dict[str, dict[str, str]] = {
         "incomplete": "pages missing",
         "review": "answers waiting for review",
         "not_returned": "Forms not returned",
-        "flagged": "answers wait in the review queue (open it with `sipas review`)",
+        "flagged": "answers still wait for checking (not scored)",
+        "ci": "95 % CI",
+        "ci_long": "95 % confidence interval",
+        "n_forms": "forms",
+        "small_note": "⚠ Units with fewer than {n} forms: results are unreliable and intervals wide; "
+                      "do not rank on them.",
+        "small_mark": "fewer than {n} forms",
+        "method_section": "Method",
+        "interval_text": "The 95 % interval of every index and share is a bootstrap over forms: each unit's forms "
+                         "are resampled with replacement {b} times (fixed seed {seed}), the index is recomputed as "
+                         "the estimate is, and the 2.5th and 97.5th percentiles are taken. When the national value "
+                         "is the mean of the provinces, forms are resampled within each province.",
+        "no_interval": "No intervals were computed.",
+        "scheme_legacy": "Administrative units: the 63 provinces and three tiers of local government "
+                         "(before 1 July 2025).",
+        "scheme_2025": "Administrative units: the 34 provinces and two tiers of local government (from 1 July 2025).",
+        "regrouped_pooled": "This 63-province survey year was re-scored for the 34 new provinces from the "
+                            "form-level data (the forms of the old provinces pooled into the new one).",
+        "regrouped_weighted": "Results by the 63 provinces were converted to the 34 new provinces as means of the "
+                              "old provinces weighted by their numbers of forms (no form-level data).",
+        "previous_pooled": "The previous results were re-scored for the 34 new provinces from the form-level data, "
+                           "to compare like with like.",
+        "previous_weighted": "The previous results (63 provinces) were converted to the 34 new provinces as "
+                             "forms-weighted means, to compare like with like.",
+        "merged_from": "formerly",
+        "empty_no-codes": "No ranking by {level}: the forms carry no {level} code.",
+        "empty_not-in-scheme": "No ranking by {level}: there is no {level} tier since 1 July 2025.",
+        "empty_none": "No ranking by {level}: no unit has enough valid answers for an index yet.",
+        "one_unit": "There is only one {level}, so no real ranking yet.",
+        "profile": "Respondents",
+        "profile_note": "Shares of the forms that answered the question; write-ins "
+                        "(\"other, please specify\") are not published.",
+        "answered": "Forms answering",
+        "opinions": "Respondents' other opinions",
+        "opinions_note": "Opinions grouped by {level} and theme (by keywords); no identifying details; phone numbers "
+                         "and e-mail addresses are blanked as […].",
+        "theme": "Theme",
+        "no_opinions": "No opinions.",
+        "general": "Overall satisfaction (direct question)",
+        "general_note": "Share of respondents satisfied or very satisfied when asked overall; not a composite index.",
+        "satisfied_share": "Satisfied (%)",
+        "by_question": "Ranking by: {q}",
+        "fieldwork": "Fieldwork",
+        "issued": "Forms issued",
+        "returned": "Forms returned",
+        "valid": "Valid forms",
+        "response_rate": "Response rate (%)",
+        "valid_rate": "Valid rate (%)",
         "overall": "Overall satisfaction index",
         "aspects": "Satisfaction by aspect",
         "elements": "Element indices",

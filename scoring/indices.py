@@ -52,11 +52,12 @@ def satisfaction_indicators(template: Template) -> list[Indicator]:
     return [overall, *out]
 
 
-def share_keys(template: Template) -> list[ShareKey]:
-    """Every reported perception and expectation share."""
+def share_keys(template: Template, general: list[ShareIndicator] | None = None) -> list[ShareKey]:
+    """Every reported perception and expectation share (and ``general`` ones, see :mod:`scoring.breakdown`)."""
     out: list[ShareKey] = []
     for group, indicators in (("perception", template.scoring.perception),
-                              ("expectation", template.scoring.expectation)):
+                              ("expectation", template.scoring.expectation),
+                              ("general", general or [])):
         for ind in indicators:
             common = {"indicator": ind.code, "group": group, "vi": ind.label.vi, "en": ind.label.en,
                       "provisional": ind.provisional}
@@ -116,7 +117,8 @@ def _share_counts(frame: pd.DataFrame, template: Template, ind: ShareIndicator,
     return out
 
 
-def form_counts(frame: pd.DataFrame, template: Template, options: IndexOptions) -> pd.DataFrame:
+def form_counts(frame: pd.DataFrame, template: Template, options: IndexOptions,
+                general: list[ShareIndicator] | None = None) -> pd.DataFrame:
     """Integer counts per form: ``sat:``/``n:`` per satisfaction item, ``num:``/``den:`` per share."""
     satisfied = list(template.scoring.satisfied)
     cols: dict[str, np.ndarray] = {}
@@ -127,7 +129,7 @@ def form_counts(frame: pd.DataFrame, template: Template, options: IndexOptions) 
                 valid = _valid(s, [o.value for o in _scale(template, item)], options)
                 cols[f"sat:{item}"] = (s.isin(satisfied).to_numpy(dtype=bool) & valid).astype(np.int64)
                 cols[f"n:{item}"] = valid.astype(np.int64)
-    for ind in [*template.scoring.perception, *template.scoring.expectation]:
+    for ind in [*template.scoring.perception, *template.scoring.expectation, *(general or [])]:
         for key, (num, den) in _share_counts(frame, template, ind, options).items():
             cols[f"num:{key}"] = num
             cols[f"den:{key}"] = den

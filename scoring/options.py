@@ -26,6 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+MIN_FORMS = 30
+"""Default threshold: units with fewer forms are shown with a warning (``--min-forms``)."""
+REPLICATES = 1000
+"""Default bootstrap replicates of the 95 % intervals (``--replicates``)."""
+SEED = 20250701
+"""Seed of the bootstrap: the same data give the same intervals."""
+
 ElementRule = Literal["mean", "pooled"]
 AspectRule = Literal["items", "elements"]
 OverallRule = Literal["items", "elements", "aspects"]

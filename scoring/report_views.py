@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from scoring.breakdown import GENERAL_SUFFIX
 from scoring.charts import Bar, bar_chart
 from scoring.i18n import TEXT
 from scoring.options import OVERALL
-from scoring.provinces import province_labels
+from scoring.provinces import Scheme, check_scheme, province_labels
 from scoring.results import Indicator, Results, ShareKey, UnitResult
 
 MAX_CHART_UNITS = 80
@@ -75,12 +76,37 @@ def unit_names(results: Results, level: str, lang: str) -> dict[str, str]:
     return {u.label: u.name(lang) for u in results.level_units(level)}
 
 
-def place(unit: UnitResult, lang: str) -> str:
+def interval(unit: UnitResult, key: str, lang: str, share: bool = False) -> str:
+    """The 95 % interval of a value (``share`` = of a share) as ``80,12–85,30``; a dash when none."""
+    ci = (unit.share_ci if share else unit.ci).get(key)
+    if ci is None:
+        return "—"
+    return f"{number(ci[0], lang)}–{number(ci[1], lang)}"
+
+
+def small(unit: UnitResult, results: Results) -> bool:
+    """Fewer forms than the results' threshold: shown with a warning."""
+    return unit.forms < results.min_forms
+
+
+def merged_text(unit: UnitResult, lang: str) -> str:
+    """``gồm Hải Dương, Hải Phòng`` for a 2025 province that merged several old ones ('' otherwise)."""
+    if len(unit.merged_from) < 2:
+        return ""
+    names = province_labels(set(unit.merged_from), lang, "legacy")
+    return TEXT[lang]["merged_from"] + " " + ", ".join(names.get(c, c) for c in unit.merged_from)
+
+
+def scheme_of(results: Results) -> Scheme:
+    return check_scheme(results.scheme)
+
+
+def place(unit: UnitResult, lang: str, scheme: Scheme = "legacy") -> str:
     """Where a district or commune lies: ``Thái Nguyên / 191`` (empty for provinces and fields)."""
     if len(unit.path) < 2:
         return ""
     parents = list(unit.path[:-1])
-    names = province_labels({parents[0]}, lang)
+    names = province_labels({parents[0]}, lang, scheme)
     parents[0] = names.get(parents[0], parents[0])
     return " / ".join(parents)
 
@@ -114,6 +140,24 @@ def method_text(results: Results, lang: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
+def method_notes(results: Results, lang: str) -> list[str]:
+    """The method section's paragraphs after the aggregation rules: intervals, threshold, units."""
+    t = TEXT[lang]
+    out = []
+    if results.interval.startswith("bootstrap:"):
+        _, b, seed = results.interval.split(":")
+        out.append(t["interval_text"].format(b=count(int(b), lang), seed=seed))
+    else:
+        out.append(t["no_interval"])
+    out.append(t["small_note"].format(n=results.min_forms))
+    out.append(t[f"scheme_{scheme_of(results)}"])
+    if results.regrouped:
+        out.append(t[f"regrouped_{results.regrouped}"])
+    if results.previous_regrouped:
+        out.append(t[f"previous_{results.previous_regrouped}"])
+    return out
+
+
 @dataclass(frozen=True)
 class LevelView:
     """The ranking of one level (provinces, districts, a service field) with its chart."""
@@ -125,12 +169,17 @@ class LevelView:
     chart: Markup
     named: bool
     """Units have names besides their codes (provinces, service fields): show both."""
+    note: str = ""
+    """Why the ranking is empty or not a real one."""
+    small: bool = False
+    """Some unit has fewer forms than the threshold."""
 
 
 def levels(results: Results, lang: str) -> list[LevelView]:
     t = TEXT[lang]
     out = []
     nation = results.national().values.get(OVERALL)
+    scheme = scheme_of(results)
     for level in results.levels:
         name = level_name(level, lang)
         units = sorted(results.level_units(level), key=lambda u: (u.ranks.get(OVERALL, 10**6), u.path))
@@ -139,7 +188,7 @@ def levels(results: Results, lang: str) -> list[LevelView]:
         if 0 < len(ranked) <= MAX_CHART_UNITS:
             n = len(ranked)
             marked = n > 2 * HIGHLIGHT
-            bars = [Bar(unit_name(u, lang) + (f" ({place(u, lang)})" if place(u, lang) else ""),
+            bars = [Bar(unit_name(u, lang) + (f" ({place(u, lang, scheme)})" if place(u, lang, scheme) else ""),
                         u.values[OVERALL], u.ranks.get(OVERALL),  # type: ignore[arg-type]
                         "top" if marked and i < HIGHLIGHT else "bottom" if marked and i >= n - HIGHLIGHT else "normal")
                     for i, u in enumerate(ranked)]
@@ -148,11 +197,51 @@ def levels(results: Results, lang: str) -> list[LevelView]:
             chart = Markup(bar_chart(bars, title=t["chart_of"].format(level=name), reference=nation,
                                      reference_label=t["national"], legend=legend, decimal_comma=lang == "vi"))
         heading = t["ranking_of"].format(level=name)
-        if level not in ("province", "district", "commune", "village"):
-            heading += f" ({level})"
+        if level in results.breakdowns:
+            question = results.breakdowns[level][1 if lang == "en" else 0]
+            heading = t["by_question"].format(q=question.rstrip("?").rstrip())
         named = any(u.label != u.code for u in units)
-        out.append(LevelView(level, name, heading, tuple(units), chart, named))
+        note = (t["empty_none"] if not ranked else t["one_unit"] if len(ranked) == 1 else "").format(level=name)
+        out.append(LevelView(level, name, heading, tuple(units), chart, named, note,
+                             any(small(u, results) for u in units)))
+    for level, reason in results.empty_levels.items():
+        name = level_name(level, lang)
+        out.append(LevelView(level, name, t["ranking_of"].format(level=name), (), Markup(""), False,
+                             t[f"empty_{reason}"].format(level=name)))
     return out
+
+
+@dataclass(frozen=True)
+class GeneralRow:
+    unit: str
+    forms: int
+    share: float | None
+    ci: str
+    small: bool
+
+
+@dataclass(frozen=True)
+class GeneralView:
+    """The overall-satisfaction question: share satisfied by unit, and every answer nationally."""
+
+    label: str
+    rows: tuple[GeneralRow, ...]
+    answers: tuple[tuple[str, float | None, str], ...]
+
+
+def general_view(results: Results, lang: str) -> GeneralView | None:
+    keys = [k for k in results.shares if k.group == "general"]
+    main = next((k for k in keys if k.value is None), None)
+    if main is None:
+        return None
+    nation = results.national()
+    units = [nation, *(results.level_units(results.levels[0]) if results.levels else [])]
+    rows = tuple(GeneralRow(unit_name(u, lang), u.forms, u.shares.get(main.key), interval(u, main.key, lang, True),
+                            u is not nation and small(u, results)) for u in units)
+    every = [k for k in keys if k.indicator == main.indicator + GENERAL_SUFFIX]
+    answers = tuple(((k.value_en if lang == "en" else k.value_vi) or "", nation.shares.get(k.key),
+                     interval(nation, k.key, lang, True)) for k in every)
+    return GeneralView(label(main, lang), rows, answers)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from omr.errors import InputFileError
 
-RESULTS_SCHEMA = "sipas-results/1"
+RESULTS_SCHEMA = "sipas-results/2"
+"""Version 2 added intervals, the unit scheme, the respondent profile, opinions and fieldwork;
+a version-1 file still reads (the new fields take their defaults)."""
 IndicatorKind = Literal["item", "element", "aspect", "overall"]
-ShareGroup = Literal["perception", "expectation"]
+ShareGroup = Literal["perception", "expectation", "general"]
+"""``general``: the instrument's own overall-satisfaction question (2019: Q8), not an index."""
+Regrouped = Literal["pooled", "weighted"]
+"""How results of a 63-province year were put onto the 34 provinces of 2025: ``pooled`` from the
+forms (exact), ``weighted`` = each new province the forms-weighted mean of the old ones."""
 
 
 class _Frozen(BaseModel):
@@ -72,6 +78,12 @@ class UnitResult(_Frozen):
     """Places climbed since the previous results (negative: fell)."""
     label_en: str | None = None
     """English name when it differs from ``label`` (provinces without diacritics, field options)."""
+    ci: dict[str, tuple[float, float]] = {}
+    """95 % interval (low, high) of each value that has one (see :mod:`scoring.intervals`)."""
+    share_ci: dict[str, tuple[float, float]] = {}
+    """95 % interval of each share."""
+    merged_from: tuple[str, ...] = ()
+    """For a 2025 province re-aggregated from legacy results: the old province codes it pools."""
 
     def name(self, lang: str) -> str:
         """The label in ``lang`` (``vi`` or ``en``)."""
@@ -100,6 +112,61 @@ class Movement(_Frozen):
     climbed: int
     fell: int
     kept_rank: int
+
+
+class ProfileAnswer(_Frozen):
+    value: str
+    vi: str
+    en: str
+    count: int
+    share: float | None
+    """Percent of the forms that answered the question."""
+
+
+class ProfileQuestion(_Frozen):
+    """One respondent-profile question (sex, age band, ethnicity, education, occupation…)."""
+
+    code: str
+    vi: str
+    en: str
+    answered: int
+    blank: int
+    answers: tuple[ProfileAnswer, ...]
+
+
+class OpinionGroup(_Frozen):
+    """Free-text opinions of one unit on one theme: texts only, sorted, no form id (never identity)."""
+
+    unit: str
+    """Unit name (Vietnamese), or ``Toàn quốc`` when forms carry no unit."""
+    unit_en: str
+    theme: str
+    texts: tuple[str, ...]
+
+
+class FieldworkUnit(_Frozen):
+    level: str
+    code: str
+    label: str
+    issued: int
+    returned: int
+    valid: int
+    response_rate: float | None
+    valid_rate: float | None
+
+
+class FieldworkFigures(_Frozen):
+    """Fieldwork figures of the survey, filled in by the fieldwork side when the store has them.
+
+    Rates are percentages: ``response_rate`` = returned / issued, ``valid_rate`` = valid / returned.
+    """
+
+    forms_issued: int
+    forms_returned: int
+    forms_valid: int
+    response_rate: float | None
+    valid_rate: float | None
+    units: tuple[FieldworkUnit, ...] = ()
 
 
 class LeftOutSummary(_Frozen):
@@ -131,6 +198,24 @@ class Results(_Frozen):
     previous: str | None = None
     movements: tuple[Movement, ...] = ()
     provisional: bool = False
+    scheme: str = "legacy"
+    """Administrative units of the results: ``legacy`` (63 provinces, 3 tiers) or ``2025`` (34, 2 tiers)."""
+    regrouped: Regrouped | None = None
+    """Set when a 63-province year was re-aggregated onto the 2025 provinces, and how."""
+    previous_regrouped: Regrouped | None = None
+    """Set when the previous results were re-aggregated to compare like with like, and how."""
+    min_forms: int = 30
+    """Units with fewer forms are shown with a warning."""
+    interval: str = ""
+    """How the 95 % intervals were computed (``bootstrap:<replicates>:<seed>``; empty = none)."""
+    empty_levels: dict[str, str] = {}
+    """Levels asked for with no unit to rank, and why (``no-codes``, ``not-in-scheme``)."""
+    breakdowns: dict[str, tuple[str, str]] = {}
+    """Breakdown field code → its question text (vi, en), for headings."""
+    profile: tuple[ProfileQuestion, ...] = ()
+    opinions: tuple[OpinionGroup, ...] = ()
+    fieldwork: FieldworkFigures | None = None
+    """Optional hook: rendered in the report when given (see :class:`FieldworkFigures`)."""
 
     def national(self) -> UnitResult:
         return next(u for u in self.units if u.level == "national")

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from omr.errors import BadArgumentsError
-from omr.store.db import open_store
-from omr.template.load import load_template
-from scoring.data import Dataset, choose_template, load_store_dataset, load_truth_dataset
-from scoring.options import DEFAULT_LEVELS, OVERALL, IndexOptions
-from scoring.report import number, write_report
-from scoring.results import read_results, write_results
-from scoring.tables import write_tables
-from scoring.units import compute_results
+from scoring.options import DEFAULT_LEVELS, MIN_FORMS, OVERALL, REPLICATES, SEED, IndexOptions
+
+if TYPE_CHECKING:  # pandas and the scoring engine load when a command runs, not for --help
+    from scoring.data import Dataset
 
 _CHOICES = {
     "element": ("mean", "pooled"),
@@ -35,6 +32,10 @@ def _check(name: str, value: str) -> str:
 def load_dataset(workspace: Path | None, db: str | None, template: str | None, truth: Path | None,
                  manifest: Path | None, include_unverified: bool = False) -> Dataset:
     """The dataset to score or export: the store's verified forms, or ground truth with --truth."""
+    from omr.store.db import open_store
+    from omr.template.load import load_template
+    from scoring.data import choose_template, load_store_dataset, load_truth_dataset
+
     if truth is not None:
         man = manifest or truth.with_name("forms.manifest.csv")
         return load_truth_dataset(truth, man, load_template(template) if template else None)
@@ -44,12 +45,23 @@ def load_dataset(workspace: Path | None, db: str | None, template: str | None, t
 
 def score(
     out: Path = typer.Option(..., "--out", help="Folder for results.json, the CSV tables and report.html/.pdf."),
-    workspace: Path | None = typer.Option(None, help="Workspace folder of `sipas scan` (default ./sipas-workspace)."),
+    workspace: Path | None = typer.Option(None, "--workspace", "-w",
+                                          help="Workspace folder of `sipas scan` (default ./sipas-workspace)."),
     db: str | None = typer.Option(None, "--db", help="Database URL instead of the workspace's SQLite file."),
     template: str | None = typer.Option(None, help="Template to score (default: the only one in the workspace)."),
     truth: Path | None = typer.Option(None, help="Score a ground-truth truth.csv (form_id,field,value) instead."),
     manifest: Path | None = typer.Option(None, help="Manifest for --truth (default: forms.manifest.csv)."),
-    previous: Path | None = typer.Option(None, help="An earlier results.json: adds changes (pp, ranks)."),
+    previous: Path | None = typer.Option(None, help="An earlier results.json: adds changes (pp, ranks). A 63-province "
+                                         "one is re-aggregated onto the 34 provinces (weighted by forms) when "
+                                         "this year is scored in the 2025 scheme."),
+    previous_truth: Path | None = typer.Option(None, help="The earlier year's truth.csv (manifest beside it) "
+                                               "instead of --previous: its forms are re-scored in this year's "
+                                               "scheme (pooled onto the 34 provinces)."),
+    scheme: str = typer.Option("auto", help="Administrative units: legacy (63 provinces, 3 tiers, before 1 July "
+                               "2025) | 2025 (34 provinces, 2 tiers; a legacy dataset is re-aggregated from its "
+                               "forms) | auto (from the province codes, else the DATE answers, else legacy)."),
+    min_forms: int = typer.Option(MIN_FORMS, "--min-forms", help="Units with fewer forms are flagged in the report."),
+    replicates: int = typer.Option(REPLICATES, help="Bootstrap replicates of the 95 % intervals (0 = none)."),
     lang: str = typer.Option("vi", help="Report language: vi or en."),
     no_pdf: bool = typer.Option(False, "--no-pdf", help="Write report.html only (no Chromium)."),
     element: str = typer.Option("mean", help="Element index: mean of item indices | pooled counts."),
@@ -67,6 +79,12 @@ def score(
     Only complete forms with no answer waiting for review are scored; the summary says how many were
     left out and why. Defaults follow the working rules of the research notes (see scoring/options.py).
     """
+    from scoring.provinces import Scheme, check_scheme
+    from scoring.report import number, write_report
+    from scoring.results import read_results, write_results
+    from scoring.tables import write_tables
+    from scoring.units import IntervalOptions, compute_results, resolve_scheme
+
     if lang not in ("vi", "en"):
         raise BadArgumentsError(f"--lang {lang!r}: use vi or en")
     options = IndexOptions(
@@ -79,12 +97,24 @@ def score(
         levels=tuple(x.strip() for x in levels.split(",") if x.strip()),
         by_fields=tuple(by) if by else None,
     )
+    chosen: Scheme | None = None if scheme == "auto" else check_scheme(scheme)
+    if min_forms < 1 or replicates < 0:
+        raise BadArgumentsError("--min-forms must be at least 1 and --replicates at least 0")
+    if previous is not None and previous_truth is not None:
+        raise BadArgumentsError("give --previous (a results.json) or --previous-truth (a truth.csv), not both")
     dataset = load_dataset(workspace, db, template, truth, manifest)
     for code in options.by_fields or ():
         if code not in dataset.frame.columns:
             raise BadArgumentsError(f"--by {code}: not an answer code of template {dataset.template.name}")
+    intervals = IntervalOptions(replicates=replicates, seed=SEED)
     prev = read_results(previous) if previous else None
-    results = compute_results(dataset, options, previous=prev, previous_name=str(previous) if previous else None)
+    prev_name = previous.name if previous else None
+    if previous_truth is not None:
+        earlier = load_dataset(None, None, None, previous_truth, None)
+        prev = compute_results(earlier, options, scheme=resolve_scheme(dataset, chosen), intervals=IntervalOptions(0))
+        prev_name = previous_truth.name
+    results = compute_results(dataset, options, previous=prev, previous_name=prev_name, scheme=chosen,
+                              min_forms=min_forms, intervals=intervals)
     out.mkdir(parents=True, exist_ok=True)
     write_results(results, out / "results.json")
     tables = write_tables(results, out)
@@ -101,4 +131,8 @@ def score(
     if lo.flagged_answers:
         typer.echo(f"{lo.flagged_answers} answers wait in review: run `sipas review` to open the review app, "
                    "then score again")
+    typer.echo(f"units: {results.scheme} scheme ({len(results.level_units('province'))} provinces ranked)"
+               + (f"; re-aggregated onto the 2025 provinces ({results.regrouped})" if results.regrouped else "")
+               + (f"; previous results re-aggregated ({results.previous_regrouped})"
+                  if results.previous_regrouped else ""))
     typer.echo(f"wrote {out / 'results.json'}, {len(tables)} tables, " + ", ".join(str(p) for p in written))

@@ -39,18 +39,19 @@ def test_xlsx_has_data_and_labels_sheets(tmp_path: Path, mini_dataset: Dataset) 
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["data", "labels"]
     rows = list(wb["data"].values)
-    assert rows[0][:3] == ("form_id", "province", "district")
+    assert rows[0][:5] == ("form_id", "province", "district", "province_name", "district_name")
     assert rows[1][0] == "F1" and rows[1][rows[0].index("Q9_1")] == 5
     labels = list(wb["labels"].values)
-    assert ("Q5", "", "", "1", "Không có", "") in [tuple("" if c is None else c for c in r) for r in labels]
+    assert ("Q5", "", "", "1", "Không có", "", "", "") in [tuple("" if c is None else c for c in r) for r in labels]
 
 
 def test_parquet_round_trips(tmp_path: Path, mini_dataset: Dataset) -> None:
     out = tmp_path / "d.parquet"
     export_dataset(mini_dataset, out, "parquet")
     back = pd.read_parquet(out)
-    pd.testing.assert_frame_equal(back, mini_dataset.frame)
-    assert all(pd.api.types.is_string_dtype(t) for t in back.dtypes)
+    pd.testing.assert_frame_equal(back[list(mini_dataset.frame.columns)], mini_dataset.frame)
+    assert all(pd.api.types.is_string_dtype(back[c]) for c in mini_dataset.frame.columns)
+    assert list(back["Q2_1"]) == [1, 0, pd.NA, 0] and str(back["Q2_1"].dtype) == "Int8"
 
 
 def test_codebook_lists_variables_and_value_labels(tmp_path: Path, mini_dataset: Dataset) -> None:
@@ -61,7 +62,7 @@ def test_codebook_lists_variables_and_value_labels(tmp_path: Path, mini_dataset:
     assert names == list(pd.read_csv(out, dtype=str, keep_default_na=False).columns)
     q5 = next(v for v in book["variables"] if v["name"] == "Q5")
     assert ["1", "Không có", "None"] in q5["values"]
-    assert "| Q9_1 | grid | Q9 |" in result.codebook[0].read_text(encoding="utf-8")
+    assert "| Q9_1 | grid | ordinal | Q9 |" in result.codebook[0].read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", ["name", "ho_ten", "HoTen", "address", "dia_chi", "phone", "dien_thoai",

@@ -6,7 +6,7 @@ import pytest
 
 from scoring.data import Dataset
 from scoring.options import IndexOptions
-from scoring.provinces import GSO_PROVINCES, ascii_name, province_labels
+from scoring.provinces import ascii_name, merge_map, merged_from, province_labels, provinces
 from scoring.report_views import (
     count,
     levels,
@@ -41,12 +41,25 @@ def test_titles_printed_in_capitals_become_headings() -> None:
     assert sentence_case("Phiếu khảo sát thử") == "Phiếu khảo sát thử"
 
 
-def test_province_names() -> None:
-    assert len(GSO_PROVINCES) == 63 and len(set(GSO_PROVINCES.values())) == 63
+def test_province_names_in_both_schemes() -> None:
+    old, new = provinces("legacy"), provinces("2025")
+    assert len(old) == 63 and len(set(old.values())) == 63
+    assert len(new) == 34 and len(set(new.values())) == 34
     assert province_labels({"01", "22", "79", "99", "x"}) == {"01": "Hà Nội", "22": "Quảng Ninh",
-                                                               "79": "TP. Hồ Chí Minh"}
+                                                               "79": "Hồ Chí Minh"}
     assert province_labels({"48", "79"}, "en") == {"48": "Da Nang", "79": "Ho Chi Minh City"}
+    # code 24 was Bắc Giang until 30 June 2025; since 1 July it is the merged Bắc Ninh
+    assert province_labels({"24"}, "vi", "legacy") == {"24": "Bắc Giang"}
+    assert province_labels({"24"}, "vi", "2025") == {"24": "Bắc Ninh"}
     assert ascii_name("Đắk Lắk") == "Dak Lak"
+
+
+def test_merge_map_sends_the_63_provinces_onto_the_34() -> None:
+    m = merge_map()
+    assert len(m) == 63 and set(m.values()) == set(provinces("2025"))
+    assert merged_from("31") == ["30", "31"]  # Hải Dương joined Hải Phòng
+    assert merged_from("92") == ["92", "93", "94"]  # Cần Thơ, Hậu Giang, Sóc Trăng
+    assert merged_from("22") == ["22"]  # Quảng Ninh unchanged
 
 
 def test_levels_name_units_and_their_place(mini_dataset: Dataset) -> None:

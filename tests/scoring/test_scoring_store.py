@@ -84,7 +84,7 @@ def test_score_command_writes_results_tables_and_report(tmp_path: Path, mini_tem
     text = capsys.readouterr().out
     assert "forms used: 3; left out: 3 (2 incomplete" in text and "sipas review" in text
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert results["schema"] == "sipas-results/1"
+    assert results["schema"] == "sipas-results/2"
     national = next(u for u in results["units"] if u["level"] == "national")
     # F1–F3 pooled: Q9_1 = 5,2,4 → 2 of 3
     assert national["values"]["Q9_1"] == pytest.approx(200 / 3)
