@@ -83,6 +83,7 @@ pytest: setup
 bench: setup
 	$(BIN)/python -m tools.bench
 	$(BIN)/python -m fieldwork.bench --records 50000 > bench/fieldwork.json && cat bench/fieldwork.json
+	$(BIN)/python -m fieldwork.bench_status --forms 40000 > bench/fieldwork-status.json && cat bench/fieldwork-status.json
 
 versions: setup
 	@v() { if command -v "$$1" >/dev/null; then "$$@" 2>&1 | head -n 1; else echo "$$1: missing"; fi; }; \

@@ -34,6 +34,16 @@ from omr.template.load import load_template
 
 
 @dataclass(frozen=True)
+class PrintedForm:
+    """A form printed for an official slot (no identity): what the ledger records as ``printed``."""
+
+    form_id: str
+    stratum: str
+    rank: int
+    route: str
+
+
+@dataclass(frozen=True)
 class DispatchResult:
     forms: int
     forms_pdf: Path
@@ -42,6 +52,7 @@ class DispatchResult:
     delivery_xlsx: Path
     delivery_pdf: Path
     labels_pdf: Path
+    printed: tuple[PrintedForm, ...] = ()
 
 
 def _read_official(path: Path) -> list[dict[str, str]]:
@@ -107,4 +118,6 @@ def dispatch(survey: Survey, official: Path, dest: Path, seed: int | None = None
     write_private(out_pdf, delivery_pdf(deliveries, title))
     write_private(out_labels, labels_pdf(deliveries))
     routes = tuple(sorted({d.route for d in deliveries}))
-    return DispatchResult(len(copies), pdf, manifest, routes, out_xlsx, out_pdf, out_labels)
+    printed = tuple(PrintedForm(c.form_id, r["stratum"], int(r["rank"]), d.route)
+                    for c, r, d in zip(copies, rows, deliveries, strict=True))
+    return DispatchResult(len(copies), pdf, manifest, routes, out_xlsx, out_pdf, out_labels, printed)

@@ -102,6 +102,41 @@ class Reserve(_Strict):
         return self.size if self.size is not None else math.ceil(quota * (self.ratio or 0.0) - 1e-9)
 
 
+class Substitution(_Strict):
+    """How many official respondents of a stratum may be replaced from its reserve list.
+
+    ``max_per_stratum``: at most this many substitutes per stratum; ``max_share``: at most this share
+    of the stratum's official list (rounded down). With both, the smaller limit holds; with neither
+    (the default), the reserve list itself is the limit (its size is set by ``reserve``).
+    """
+
+    max_per_stratum: int | None = Field(default=None, ge=0)
+    max_share: float | None = Field(default=None, ge=0, le=1)
+
+    def limit(self, official: int, reserve: int) -> int:
+        """Substitutes allowed in a stratum of ``official`` drawn people and ``reserve`` reserves."""
+        limits = [reserve]
+        if self.max_per_stratum is not None:
+            limits.append(self.max_per_stratum)
+        if self.max_share is not None:
+            limits.append(math.floor(official * self.max_share + 1e-9))
+        return max(0, min(limits))
+
+
+class Collection(_Strict):
+    """When the post delivers and collects the forms (both days included): forms handed or delivered
+    but not collected after ``collect_by`` are overdue (``sipas fieldwork status``)."""
+
+    deliver_by: dt.date
+    collect_by: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Collection:
+        if self.collect_by < self.deliver_by:
+            raise ValueError(f"collect_by {self.collect_by} is before deliver_by {self.deliver_by}")
+        return self
+
+
 class Columns(_Strict):
     """Headers of the lists, per canonical column (matched ignoring case, accents and spacing)."""
 
@@ -129,6 +164,11 @@ class Survey(_Strict):
     total: int | None = Field(default=None, ge=1, description="Expected sum of the quotas")
     margin_of_error: float = Field(default=0.05, gt=0, lt=1)
     reserve: Reserve = Reserve(ratio=0.5)
+    substitution: Substitution = Field(default=Substitution(), description=(
+        "Limit on substitutes per stratum (max_per_stratum and/or max_share of the official list); "
+        "default: the reserve list is the limit"))
+    collection: Collection | None = Field(default=None, description=(
+        "Post deadlines {deliver_by, collect_by}: forms not collected after collect_by are overdue"))
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
     columns: Columns = Columns()
 
@@ -213,7 +253,7 @@ def load_survey(path: Path) -> Survey:
 
 def survey_hash(survey: Survey) -> str:
     """SHA-256 of the survey's canonical JSON (the draw record names the survey it used)."""
-    canon = survey.model_dump_json(exclude={"seed"})
+    canon = survey.model_dump_json(exclude={"seed", "substitution", "collection"})  # these come after the draw
     return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
 
 

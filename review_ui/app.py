@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from omr.store.db import Store
-from review_ui import fieldwork, handlers
+from review_ui import fieldwork, fieldwork_forms, fieldwork_status, fieldwork_verify, handlers
 from review_ui.config import Settings
 from review_ui.doubles import DoubleEntry
 from review_ui.leases import LEASE_SECONDS
@@ -63,5 +63,8 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(fieldwork.router)  # identities: role fieldwork only (not in ROUTERS' review contract)
+    app.include_router(fieldwork_verify.router)  # re-verification calls: role monitor only
+    app.include_router(fieldwork_status.router)  # progress counts: roles fieldwork and monitor, no identities
+    app.include_router(fieldwork_forms.router)  # form states and post returns: role fieldwork, no identities
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import select
 
 from omr.errors import BadArgumentsError, ConflictError, NotFoundError
 from omr.store.db import Store
 from omr.store.schema import AuditEvent, User
+from review_ui.roles import ROLES, Role
 from review_ui.security import hash_password, verify_password
 from review_ui.sessions import end_user_sessions
 
-Role = Literal["admin", "operator", "reviewer", "analyst", "fieldwork"]
-ROLES: tuple[Role, ...] = ("admin", "operator", "reviewer", "analyst", "fieldwork")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import typer
 
 from omr.errors import ExitCode, SipasError
-from omr.template.load import builtin_templates
 
 
 def _run(args: list[str]) -> int:
@@ -44,6 +43,23 @@ def _draw_step(out: Path, ws: Path) -> None:
     _check(_run(["fieldwork", "frame", lists, "--survey", survey, "--out", fw]))
     _check(_run(["fieldwork", "draw", "--survey", survey, "--out", fw]))
     _check(_run(["fieldwork", "draw", "--survey", survey, "--verify", str(ws / "fieldwork" / "draw.json")]))
+    _post_step(out, survey)
+
+
+def _post_step(out: Path, survey: str) -> None:
+    """Step 0b, in a workspace of its own (its forms are not the ones scanned below): forms for the
+    official list → the post's outcomes (simulated) → substitutes from the reserve list → status."""
+    typer.secho("\n0b. The post delivers and collects; unreached respondents are replaced from the reserve list",
+                fg="cyan", bold=True)
+    ws = out / "fieldwork-workspace"
+    fw = ws / "fieldwork"
+    shutil.copytree(out / "workspace" / "fieldwork", fw)
+    _check(_run(["fieldwork", "dispatch", "--survey", survey, "--out", str(fw), "-w", str(ws), "--form-seed", "3"]))
+    sheet = out / "post" / "post-round-1.xlsx"
+    _check(_run(["synth", "returns", "--survey", survey, "-w", str(ws), "--seed", "1", "--out", str(sheet)]))
+    _check(_run(["fieldwork", "returns", "import", str(sheet), "--survey", survey, "-w", str(ws)]))
+    _check(_run(["fieldwork", "substitute", "--survey", survey, "-w", str(ws), "--form-seed", "4"]))
+    _check(_run(["fieldwork", "status", "--survey", survey, "-w", str(ws), "--today", "2020-10-12"]))
 
 
 def demo(
@@ -53,6 +69,7 @@ def demo(
     pdf: bool = typer.Option(True, help="Also print the reports to PDF with headless Chromium."),
 ) -> None:
     """Run the whole pipeline on synthetic samples: print, scan, check, export, score, report."""
+    from omr.template.load import builtin_templates
     from samples.demo import make_demo_set
 
     if out.exists():

@@ -18,6 +18,28 @@ OUT = typer.Option(Path("sipas-workspace/fieldwork"), "--out",
                    help="Folder of the fieldwork files (the review app reads <workspace>/fieldwork).")
 
 
+from omr.commands.fieldwork_verify import app as verify_app  # noqa: E402
+
+app.add_typer(verify_app, name="verify")
+
+from omr.commands.fieldwork_status import status as _status  # noqa: E402
+
+app.command(name="status")(_status)
+
+from omr.commands.fieldwork_substitute import substitute as _substitute  # noqa: E402
+
+app.command(name="substitute")(_substitute)
+
+from omr.commands.fieldwork_returns import returns_app, sync_cmd  # noqa: E402
+
+app.add_typer(returns_app, name="returns")
+app.command(name="sync")(sync_cmd)
+
+from omr.commands.fieldwork_screen import screen as _screen  # noqa: E402
+
+app.command(name="screen")(_screen)
+
+
 def register(root: typer.Typer) -> None:
     """Attach ``sipas fieldwork`` to the root app."""
     root.add_typer(app, name="fieldwork")
@@ -130,20 +152,42 @@ def dispatch(
     out: Path = OUT,
     dest: Path | None = typer.Option(None, "--to", help="Folder for forms and delivery lists (default OUT/dispatch)."),
     seed: int | None = typer.Option(None, "--form-seed", help="Make form ids reproducible (tests, demos)."),
+    workspace: Path | None = typer.Option(None, "--workspace", "-w",
+                                          help="Workspace whose ledger records the forms (default: the folder "
+                                               "above OUT when OUT is <workspace>/fieldwork)."),
+    db: str | None = typer.Option(None, "--db", help="Database URL (postgresql+psycopg://…) instead of SQLite."),
+    actor: str | None = typer.Option(None, "--actor", help="Who dispatches (default: the login name)."),
 ) -> None:
     """Personalised forms for the official list, delivery lists per route/village (xlsx, PDF) and labels.
 
     Forms go to DEST/forms/ (forms.pdf and forms.manifest.csv: travels with the answers); identities
     (forms.identities.csv, delivery lists, labels) go to DEST/identities/ (0700 folder, 0600 files).
+    The workspace's ledger gets the draw's slots and each form `printed` (id and route), and its store
+    the forms manifest. A draw is dispatched once: a second dispatch is refused, naming the forms.
+    Without a workspace (no -w, OUT not named fieldwork) the ledger is not recorded.
     """
+    import getpass
+
     from fieldwork.dispatch import dispatch as run
+    from fieldwork.dispatch_ledger import already_printed, record_dispatch, refuse_reprint
     from fieldwork.survey import load_survey
+    from omr.store.db import open_store
 
     s = load_survey(survey)
+    ws = workspace or (out.parent if out.resolve().name == "fieldwork" else None)
+    store = open_store(ws, db) if ws is not None or db is not None else None
+    if store is not None:
+        refuse_reprint(s.name, already_printed(store, s.name))
     result = run(s, out / "official.csv", dest or out / "dispatch", seed)
     typer.echo(f"{result.forms} forms → {result.forms_pdf} (+ {result.manifest.name})")
     typer.echo(f"{len(result.routes)} delivery routes → {result.delivery_xlsx.name}, {result.delivery_pdf.name}, "
                f"{result.labels_pdf.name} in {result.delivery_xlsx.parent} (identities, 0600)")
+    if store is None:
+        typer.echo("ledger not recorded (no workspace): give -w WORKSPACE")
+        return
+    ledger = record_dispatch(store, s.name, out, result, actor=actor or getpass.getuser())
+    typer.echo(f"ledger: {ledger.slots_added} slots added, {ledger.printed} forms printed; manifest: "
+               f"{ledger.manifest.added} forms added to {store.safe_url}")
 
 
 @app.command()

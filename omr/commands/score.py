@@ -12,6 +12,7 @@ from scoring.options import DEFAULT_LEVELS, MIN_FORMS, OVERALL, REPLICATES, SEED
 
 if TYPE_CHECKING:  # pandas and the scoring engine load when a command runs, not for --help
     from scoring.data import Dataset
+    from scoring.results import FieldworkFigures
 
 _CHOICES = {
     "element": ("mean", "pooled"),
@@ -43,6 +44,29 @@ def load_dataset(workspace: Path | None, db: str | None, template: str | None, t
     return load_store_dataset(store, choose_template(store, template), include_unverified=include_unverified)
 
 
+def _fieldwork(workspace: Path | None, db: str | None, survey: Path | None) -> FieldworkFigures | None:
+    """The fieldwork figures of the survey (after recording what the reading says), or None."""
+    from fieldwork.report import report_figures, surveys_in_ledger
+    from fieldwork.survey import load_survey
+    from fieldwork.sync import sync
+    from omr.store.db import open_store
+
+    store = open_store(workspace, db, create=False)
+    if survey is not None:
+        chosen = load_survey(survey)
+        sync(store, chosen.name)
+        figures = report_figures(store, chosen)
+        if figures is None:
+            raise BadArgumentsError(f"--survey {survey}: the workspace's ledger has no form of survey {chosen.name!r}; "
+                                    "run `sipas fieldwork dispatch -w WORKSPACE` first")
+        return figures
+    names = surveys_in_ledger(store)
+    if len(names) != 1:
+        return None
+    sync(store, names[0])
+    return report_figures(store, names[0])
+
+
 def score(
     out: Path = typer.Option(..., "--out", help="Folder for results.json, the CSV tables and report.html/.pdf."),
     workspace: Path | None = typer.Option(None, "--workspace", "-w",
@@ -71,6 +95,9 @@ def score(
     blanks: str = typer.Option("exclude", help="Blank answers: exclude from the denominator | not-satisfied."),
     multiple: str = typer.Option("exclude", help="Unresolved double marks (*): exclude | not-satisfied."),
     levels: str = typer.Option(",".join(DEFAULT_LEVELS), help="Sample-unit levels to report, comma-separated."),
+    survey: Path | None = typer.Option(None, "--survey", help="The survey file: the report gains its fieldwork "
+                                       "section (issued, returned, valid, rates) from the workspace's ledger "
+                                       "(default: the one survey the ledger holds, if any)."),
     by: list[str] | None = typer.Option(None, "--by", help="Also break results down by this single-choice field "
                                         "(default for service-user forms: the service-field question)."),
 ) -> None:
@@ -115,6 +142,9 @@ def score(
         prev_name = previous_truth.name
     results = compute_results(dataset, options, previous=prev, previous_name=prev_name, scheme=chosen,
                               min_forms=min_forms, intervals=intervals)
+    if truth is None:
+        figures = _fieldwork(workspace, db, survey)
+        results = results.model_copy(update={"fieldwork": figures}) if figures is not None else results
     out.mkdir(parents=True, exist_ok=True)
     write_results(results, out / "results.json")
     tables = write_tables(results, out)

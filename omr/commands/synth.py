@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from omr.errors import BadArgumentsError
-from samples.synth.families import FamilyChoice
-from samples.synth.generate import SynthOptions, generate
-from samples.synth.profile import AnswerProfile, load_answer_profile
-from samples.synth.scan import Quality
-from samples.synth.writers import Format
+from samples.synth.choices import FamilyChoice, Format, Quality
+
+if TYPE_CHECKING:  # the generator (numpy, OpenCV, fonts) loads when forms are made, not for --help
+    from omr.render import FormCopy
 
 
 def synth(
@@ -46,10 +46,20 @@ def synth(
         help="Respondent and scanner families to draw from: tuning (to tune a reader on), evaluation (other "
         "pens, habits and scanner models, to report on) or all.",
     ),
+    manifest: Path | None = typer.Option(
+        None, "--manifest",
+        help="Fill the forms of this manifest (form ids and unit codes, e.g. the forms the post collected) "
+        "instead of --count new ones.",
+    ),
     pages: str = typer.Option(
         "", "--pages",
         help="Write only these page numbers of each form, e.g. `2,3` (truth.csv and marks.csv then hold only "
         "the codes of those pages). Default: every page.",
+    ),
+    one_hand: int = typer.Option(
+        0, "--one-hand", min=0,
+        help="Fill the last N forms by one hand (one pen, one set of digit shapes) with one answer pattern "
+        "(5% of answers moved a step) and the units of the first of them: a unit for `sipas fieldwork screen`.",
     ),
 ) -> None:
     """Write filled, scanned-looking forms plus truth.csv, marks.csv, pages.csv and forms.manifest.csv.
@@ -62,15 +72,37 @@ def synth(
     respondent and scanner family of each page.
     The same seed writes the same bytes. See samples/README.md for the details.
     """
+    from samples.synth.fraud import OneHand
+    from samples.synth.generate import SynthOptions, generate
+    from samples.synth.profile import AnswerProfile, load_answer_profile
+
     profile = load_answer_profile(answers) if answers is not None else AnswerProfile()
-    options = SynthOptions(template=template, count=count, seed=seed, quality=quality,
+    copies = _manifest_copies(manifest, template) if manifest is not None else ()
+    options = SynthOptions(template=template, count=len(copies) or count, seed=seed, quality=quality,
                            format=fmt, out=out, batch_size=batch_size, answers=profile,
-                           jobs=jobs, force=force, families=families, pages=_page_numbers(pages))
+                           jobs=jobs, force=force, families=families, pages=_page_numbers(pages), copies=copies,
+                           one_hand=OneHand(one_hand) if one_hand else None)
     summary = generate(options)
     typer.echo(f"wrote {summary.forms} forms as {summary.pages} pages in {summary.files} file(s) to {out} "
                f"({summary.seconds:.1f} s, {summary.seconds / max(summary.pages, 1):.2f} s/page)")
     typer.echo(f"ground truth: {out / 'truth.csv'}; marks: {out / 'marks.csv'}; pages: {out / 'pages.csv'}; "
                f"manifest: {out / 'forms.manifest.csv'}")
+
+
+def _manifest_copies(path: Path, template: str) -> tuple[FormCopy, ...]:
+    """The forms of a manifest, all of ``template`` (name or path)."""
+    from omr.render import FormCopy
+    from omr.store.manifest import read_manifest
+    from omr.template.load import load_template
+
+    name = load_template(template).name
+    forms = read_manifest(path)
+    other = next((f for f in forms if f.template != name), None)
+    if other is not None:
+        raise BadArgumentsError(f"{path}: form {other.form_id} is a {other.template} form, not {name}")
+    if not forms:
+        raise BadArgumentsError(f"{path}: the manifest lists no form")
+    return tuple(FormCopy(f.form_id, dict(f.units)) for f in forms)
 
 
 def _page_numbers(text: str) -> tuple[int, ...]:

@@ -14,7 +14,9 @@ import typer
 from typer.core import TyperCommand
 
 EPILOG = ("Sampling frames: `sipas synth frame --survey survey.yaml --records N --seed S --out frame.xlsx` writes a "
-          "one-stop-shop export or household list with defective rows and their truth (`sipas synth frame --help`).")
+          "one-stop-shop export or household list with defective rows and their truth (`sipas synth frame --help`). "
+          "Post outcomes: `sipas synth returns --survey survey.yaml -w WORKSPACE --seed S --out sheet.xlsx` simulates "
+          "the post for the printed forms of a ledger (`sipas synth returns --help`).")
 
 
 def synth_frame(
@@ -55,4 +57,7 @@ class SynthCommand(TyperCommand):
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         if args[:1] == ["frame"]:
             return _frame_command().make_context(f"{info_name} frame", args[1:], parent=parent, **extra)
+        if args[:1] == ["returns"]:
+            from omr.commands.synth_returns import returns_command
+            return returns_command().make_context(f"{info_name} returns", args[1:], parent=parent, **extra)
         return super().make_context(info_name, args, parent=parent, **extra)

@@ -9,9 +9,9 @@ import typer
 
 from omr.commands.review import open_existing
 from omr.errors import BadArgumentsError
-from review_ui.users import ROLES, add_user, list_users, set_disabled, set_password
+from review_ui.roles import ROLES
 
-app = typer.Typer(help="Accounts of the review app (admin, operator, reviewer, analyst).", no_args_is_help=True)
+app = typer.Typer(help=f"Accounts of the review app ({', '.join(ROLES)}).", no_args_is_help=True)
 
 WORKSPACE = typer.Option(Path("sipas-workspace"), "--workspace", "-w", help="Workspace folder.")
 DB = typer.Option(None, "--db", help="Database URL instead of the workspace's SQLite.")
@@ -38,6 +38,8 @@ def add(
     db: str | None = DB,
 ) -> None:
     """Create a user (asks for the password twice unless --password-stdin)."""
+    from review_ui.users import add_user
+
     store = open_existing(workspace, db)
     info = add_user(store, name, role, _password(password_stdin))
     typer.echo(f"added {info.name} ({info.role})")
@@ -46,6 +48,8 @@ def add(
 @app.command()
 def passwd(name: str = NAME, password_stdin: bool = STDIN, workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """Set a new password for a user."""
+    from review_ui.users import set_password
+
     store = open_existing(workspace, db)
     set_password(store, name, _password(password_stdin))
     typer.echo(f"password of {name} changed")
@@ -54,6 +58,8 @@ def passwd(name: str = NAME, password_stdin: bool = STDIN, workspace: Path = WOR
 @app.command()
 def disable(name: str = NAME, workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """Stop a user from logging in (their audit trail stays)."""
+    from review_ui.users import set_disabled
+
     set_disabled(open_existing(workspace, db), name, True)
     typer.echo(f"{name} disabled")
 
@@ -61,6 +67,8 @@ def disable(name: str = NAME, workspace: Path = WORKSPACE, db: str | None = DB) 
 @app.command()
 def enable(name: str = NAME, workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """Let a disabled user log in again."""
+    from review_ui.users import set_disabled
+
     set_disabled(open_existing(workspace, db), name, False)
     typer.echo(f"{name} enabled")
 
@@ -68,5 +76,7 @@ def enable(name: str = NAME, workspace: Path = WORKSPACE, db: str | None = DB) -
 @app.command("list")
 def list_(workspace: Path = WORKSPACE, db: str | None = DB) -> None:
     """List users with their roles."""
+    from review_ui.users import list_users
+
     for u in list_users(open_existing(workspace, db)):
         typer.echo(f"{u.name}\t{u.role}\t{'disabled' if u.disabled else 'active'}")

@@ -57,6 +57,8 @@ def _start_session(request: Request, settings: Settings, user: UserInfo) -> None
 def home_for(user: UserInfo) -> str:
     if user.role == "fieldwork":
         return "/fieldwork"
+    if user.role == "monitor":
+        return "/fieldwork/verify"
     if user.role in ACTIONS["review"]:
         return "/queue"
     if user.role in ACTIONS["view-pages"]:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from samples.synth.choices import FamilyChoice as FamilyChoice  # re-exported
 from samples.synth.ink import PenKind
 from samples.synth.loops import LoopStyle
 
 Group = Literal["tuning", "evaluation"]
-FamilyChoice = Literal["tuning", "evaluation", "all"]
 FAMILY_CHOICES: tuple[FamilyChoice, ...] = ("tuning", "evaluation", "all")
 
 

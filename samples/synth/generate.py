@@ -37,6 +37,7 @@ from omr.template.model import GridField, MultiField, SingleField, Template
 from samples.synth.answers import FormAnswers, draw_answers
 from samples.synth.families import FAMILY_CHOICES, FamilyChoice
 from samples.synth.fill import blank_back, fill_page
+from samples.synth.fraud import OneHand, one_hand_forms, writer_digits
 from samples.synth.habits import apply_habits
 from samples.synth.ink import U8, Rng
 from samples.synth.outputs import OUTPUT_NAMES, FormRecord, PageKind, PageRow, write_outputs
@@ -52,6 +53,7 @@ __all__ = ["OUTPUT_NAMES", "BatchProfile", "PageRow", "SynthOptions", "SynthSumm
 
 # Independent random streams, so that changing one aspect never shifts another.
 _ANSWERS, _HAND, _BATCH, _TURNS, _SCAN, _UNITS, _PAGE, _FOREIGN, _FAMILY, _HABITS, _SCANNER = range(1, 12)
+_ONE_HAND = 12
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class SynthOptions:
     pages: tuple[int, ...] = ()
     """Only these page numbers of each form are written (truth and marks rows only for their codes);
     empty = every page."""
+    copies: tuple[FormCopy, ...] = ()
+    """Fill these forms (ids and unit codes, e.g. from a manifest) instead of ``count`` new ones."""
+    one_hand: OneHand | None = None
+    """The last ``one_hand.count`` forms filled by one hand with one answer pattern (samples/synth/fraud.py)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ def _rng(*key: int) -> Rng:
 def _check(options: SynthOptions) -> None:
     if options.count < 1:
         raise BadArgumentsError("--count must be at least 1")
+    if options.copies and len(options.copies) != options.count:
+        raise BadArgumentsError(f"{len(options.copies)} forms given for --count {options.count}")
     if options.quality not in QUALITIES:
         raise BadArgumentsError(f"--quality must be one of {', '.join(QUALITIES)}, not {options.quality!r}")
     if options.format not in FORMATS:
@@ -148,8 +156,9 @@ def _prepare_out(options: SynthOptions) -> None:
 
 
 def _forms(template: Template, options: SynthOptions) -> list[FormRecord]:
-    copies = new_copies(options.count, options.seed)
-    units = assign_units(template, options.count, _rng(options.seed, _UNITS))
+    copies = list(options.copies) or new_copies(options.count, options.seed)
+    units = ([c.units for c in options.copies] if options.copies
+             else assign_units(template, options.count, _rng(options.seed, _UNITS)))
     forms: list[FormRecord] = []
     for i, (c, u) in enumerate(zip(copies, units, strict=True)):
         answers = draw_answers(template, options.answers, _rng(options.seed, _ANSWERS, i))
@@ -158,6 +167,8 @@ def _forms(template: Template, options: SynthOptions) -> list[FormRecord]:
         answers = apply_habits(template, answers, respondent, family, options.answers,
                                _rng(options.seed, _HABITS, i))
         forms.append(FormRecord(FormCopy(c.form_id, u), answers, respondent))
+    if options.one_hand is not None:
+        forms = one_hand_forms(template, forms, options.one_hand, options.answers, _rng(options.seed, _ONE_HAND))
     return forms
 
 
@@ -210,7 +221,8 @@ def _paper(sheet: _Sheet, template: Template, forms: dict[int, FormRecord],
     if sheet.kind == "form":
         rng = _rng(options.seed, _PAGE, sheet.form, sheet.page)
         f = forms[sheet.form]
-        paper = fill_page(template, f.copy.form_id, sheet.page, f.answers, hand=f.respondent.hand, rng=rng)
+        paper = fill_page(template, f.copy.form_id, sheet.page, f.answers, hand=f.respondent.hand, rng=rng,
+                          bank=writer_digits(f.respondent.hand))
         return paper, f.copy.form_id, sheet.page, f.respondent.family
     rng = _rng(options.seed, _FOREIGN, sheet.form)
     other = _other_template(template)

@@ -13,15 +13,13 @@ In every quality some sheets go through upside down; photos are now and then tak
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from samples.synth import artefacts, degrade
+from samples.synth.choices import QUALITIES as QUALITIES  # re-exported
+from samples.synth.choices import Quality as Quality
 from samples.synth.ink import PAPER_DPI, PX_PER_MM, U8, Rng
-
-Quality = Literal["clean", "office", "fax", "photo"]
-QUALITIES: tuple[Quality, ...] = ("clean", "office", "fax", "photo")
 
 OVERSCAN_MM = 4.0
 """Scanners capture a little more than the sheet, so a skewed page keeps its corners."""

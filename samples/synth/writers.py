@@ -12,15 +12,15 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 from PIL import Image, TiffImagePlugin
 
+from samples.synth.choices import FORMATS as FORMATS  # re-exported
+from samples.synth.choices import Format as Format
 from samples.synth.degrade import jpeg_artifacts
 from samples.synth.scan import ScannedPage
 
-Format = Literal["pdf", "tiff", "jpeg", "png"]
-FORMATS: tuple[Format, ...] = ("pdf", "tiff", "jpeg", "png")
 EXTENSIONS: dict[Format, str] = {"pdf": ".pdf", "tiff": ".tif", "jpeg": ".jpg", "png": ".png"}
 MULTI_PAGE: frozenset[Format] = frozenset({"pdf", "tiff"})
 
