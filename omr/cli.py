@@ -1,23 +1,120 @@
 """The ``sipas`` command: one Typer app, one place that turns errors into exit codes.
 
-Sub-commands live in :mod:`omr.commands` (one module per group); this module only assembles
-them and runs them.
+Sub-commands live in :mod:`omr.commands` (one module per group). This module lists them with their
+one-line help (:data:`COMMANDS`) and imports a command's module only when that command runs or shows
+its own help, so ``sipas --help`` and ``sipas scan --help`` start at once instead of loading the reading
+engine, pandas and the web app first.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import typer
 from typer._click import exceptions as click_exc  # Typer vendors click; its exceptions live here
+from typer.core import TyperGroup
 
-from omr.commands import fieldwork as fieldwork_cmd
-from omr.commands import template as template_cmd
 from omr.errors import ExitCode, SipasError
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """A sub-command: its name, where it lives (``module:attribute``, a function or a Typer group),
+    its one-line help (checked against the command's own by a test) and the click class it needs."""
+
+    name: str
+    target: str
+    help: str
+    cls: str | None = None  # "module:Class" of a click command class, when not Typer's default
+
+
+COMMANDS: tuple[LazyCommand, ...] = (
+    LazyCommand("template", "omr.commands.template:app",
+                "Questionnaire templates: list, inspect, validate, lay out and print them."),
+    LazyCommand("scan", "omr.commands.scan:scan",
+                "Read scanned questionnaires: every page ends read, in review, rejected (with why) or blank."),
+    LazyCommand("eval", "omr.commands.evaluate:eval_command",
+                "Score a reading against ground truth: error rates, review share and digit accuracy."),
+    LazyCommand("synth", "omr.commands.synth:synth",
+                "Write filled, scanned-looking forms plus truth.csv, marks.csv, pages.csv and forms.manifest.csv.",
+                cls="omr.commands.synth_frame:SynthCommand"),
+    LazyCommand("review", "omr.commands.review:review",
+                "Serve the review queue, bulk grids, page and form views and progress in the browser."),
+    LazyCommand("user", "omr.commands.user:app",
+                "Accounts of the review app (admin, operator, reviewer, analyst, fieldwork, monitor)."),
+    LazyCommand("score", "omr.commands.score:score",
+                "Compute the SIPAS indices by unit from the verified forms and write results, tables and report."),
+    LazyCommand("export", "omr.commands.export:export", "Export answers for analysts."),
+    LazyCommand("demo", "omr.commands.demo:demo",
+                "Run the whole pipeline on synthetic samples: print, scan, check, export, score, report."),
+    LazyCommand("fieldwork", "omr.commands.fieldwork:app",
+                "Fieldwork: import lists into a frame, draw official and reserve samples, dispatch forms."),
+)
+
+
+def _attribute(target: str) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def load_command(entry: LazyCommand) -> Any:
+    """The click command of ``entry`` (imports its module)."""
+    obj = _attribute(entry.target)
+    if isinstance(obj, typer.Typer):
+        return _plain(typer.main.get_group(obj))
+    holder = typer.Typer()
+    holder.command(entry.name, cls=_attribute(entry.cls) if entry.cls else None)(obj)
+    return _plain(typer.main.get_command(holder))
+
+
+def _plain(command: Any) -> Any:
+    """Plain click help for ``command`` and its sub-commands: rich's panels cost 0.2 s per --help."""
+    command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain(sub)
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists :data:`COMMANDS` from their one-line help and loads one only to run it."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [c.name for c in COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = next((c for c in COMMANDS if c.name == cmd_name), None)
+        if entry is None:
+            return None
+        if self._listing:  # the root's help needs names and one-line help only
+            return typer.main.get_command(_placeholder(entry))
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(entry)
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def _placeholder(entry: LazyCommand) -> typer.Typer:
+    holder = typer.Typer()
+    holder.command(entry.name, help=entry.help, short_help=entry.help)(lambda: None)
+    return holder
+
 
 app = typer.Typer(
     name="sipas",
+    cls=LazyGroup,
+    rich_markup_mode=None,
     help=(
         "Print, read, review and score SIPAS paper questionnaires.\n\n"
         "Typical flow: `sipas template render` → print and post → scan → `sipas scan` → "
@@ -27,15 +124,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(template_cmd.app, name="template")
-
-
-def _register_optional() -> None:
-    """Attach the command groups of the other packages (each is importable on its own)."""
-    from omr.commands import register_all
-
-    register_all(app)
-    fieldwork_cmd.register(app)
 
 
 @app.callback()
@@ -50,7 +138,6 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the only place that maps exceptions to exit codes."""
-    _register_optional()
     try:
         # Outside standalone mode Typer returns the code of `raise typer.Exit(n)` (and 130 for Ctrl-C).
         rv = app(args=argv, standalone_mode=False)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from omr.reader.calibration import ReliabilityBin
-from omr.reader.evaluate import EvalResult, Tally, evaluate_files, result_json
-from omr.reader.markeval import Headline, MarkBreakdown
-from omr.template.load import builtin_templates, load_template
+if TYPE_CHECKING:  # the reading engine loads when an evaluation runs, not for --help
+    from omr.reader.calibration import ReliabilityBin
+    from omr.reader.evaluate import EvalResult, Tally
+    from omr.reader.markeval import Headline, MarkBreakdown
 
 
 def _rate(x: float | None) -> str:
@@ -128,9 +129,14 @@ def eval_command(
         None, "--template", help="Template(s) that give each field's kind (default: every built-in template)."
     ),
 ) -> None:
-    """Score a reading against ground truth: mark error rate among auto-accepted fields, share sent
-    to review, digit accuracy, missing fields, (with --pages) each by scan quality, and (with marks.csv)
-    by mark kind, with the clear-mark error, circled answers and hesitate marks figures."""
+    """Score a reading against ground truth: error rates, review share and digit accuracy.
+
+    Mark error rate among auto-accepted fields, share sent to review, digit accuracy, missing fields,
+    (with --pages) each by scan quality, and (with marks.csv) by mark kind, with the clear-mark error,
+    circled answers and hesitate marks figures."""
+    from omr.reader.evaluate import evaluate_files, result_json
+    from omr.template.load import builtin_templates, load_template
+
     kinds: dict[str, str] = {}
     for name in template or list(builtin_templates()):
         for code, kind in load_template(name).answer_kinds().items():

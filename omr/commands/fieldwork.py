@@ -40,11 +40,6 @@ from omr.commands.fieldwork_screen import screen as _screen  # noqa: E402
 app.command(name="screen")(_screen)
 
 
-def register(root: typer.Typer) -> None:
-    """Attach ``sipas fieldwork`` to the root app."""
-    root.add_typer(app, name="fieldwork")
-
-
 @app.command()
 def frame(
     files: list[Path] = typer.Argument(..., help="One-stop-shop exports or household lists (.xlsx or .csv)."),

@@ -5,11 +5,14 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from omr.errors import NotFoundError, PortInUseError
-from omr.store.db import DB_FILENAME, Store, open_store
+
+if TYPE_CHECKING:
+    from omr.store.db import Store
 
 WORKSPACE = typer.Option(Path("sipas-workspace"), "--workspace", "-w",
                          help="Workspace folder (images; and the SQLite database unless --db is given).")
@@ -22,6 +25,8 @@ def open_existing(workspace: Path, db: str | None) -> Store:
 
     A misspelt ``--workspace`` must not quietly become a new, empty workspace.
     """
+    from omr.store.db import DB_FILENAME, open_store
+
     if not workspace.is_dir() or (db is None and not (workspace / DB_FILENAME).is_file()):
         what = "folder" if not workspace.is_dir() else f"database ({DB_FILENAME})"
         raise NotFoundError(

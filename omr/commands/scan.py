@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from omr.batch import TemplateIndex, progress_wanted
-from omr.batch import scan as run_scan
 from omr.errors import BadArgumentsError, ExitCode
 from omr.formid import display_form_id
-from omr.reader import ReaderContext
-from omr.reread import Reread, pending_pages, reread_pages
-from omr.store.db import Store, open_store
-from omr.store.manifest import import_manifest
-from omr.store.summary import ScanSummary
+
+if TYPE_CHECKING:  # the reading engine loads when a scan runs, not for `sipas scan --help`
+    from omr.reread import Reread
+    from omr.store.db import Store
+    from omr.store.summary import ScanSummary
 
 MAX_LISTED = 10
 
@@ -63,6 +62,10 @@ def format_summary(s: ScanSummary) -> list[str]:
 
 def _reread_fixed(store: Store, template: list[Path]) -> list[Reread]:
     """Read again the pages a reviewer identified or aligned by hand, and say what became of them."""
+    from omr.batch import TemplateIndex
+    from omr.reader import ReaderContext
+    from omr.reread import pending_pages, reread_pages
+
     if not pending_pages(store):
         return []
     index = TemplateIndex(template)
@@ -106,6 +109,11 @@ def scan(
         raise BadArgumentsError(f"no such file or folder: {', '.join(missing)}")
     if manifest is not None and not manifest.is_file():
         raise BadArgumentsError(f"--manifest {manifest}: no such file")
+    from omr.batch import progress_wanted
+    from omr.batch import scan as run_scan
+    from omr.store.db import open_store
+    from omr.store.manifest import import_manifest
+
     store = open_store(workspace, db)
     try:
         if manifest is not None:
