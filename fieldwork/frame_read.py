@@ -8,19 +8,17 @@ file, sheet and row number.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork.sheets import Cell, csv_cells, xlsx_tables
 from fieldwork.survey import Columns
 from fieldwork.text import clean, fold
 from omr.errors import InputFileError
 
 CANONICAL = ("name", "address", "phone", "date", "field", "unit", "village")
 REQUIRED = ("name", "address", "phone")
-Cell = str | int | float | dt.date | dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -89,18 +87,7 @@ def read_table(path: Path, columns: Columns) -> list[RawRow]:
 
 
 def _read_csv(path: Path, columns: Columns) -> list[RawRow]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = path.read_text(encoding="cp1258")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"{path}: not UTF-8 or Windows-1258 text: save it as CSV UTF-8") from exc
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
-    head = "\n".join(text.splitlines()[:10])
-    delimiter = max(",;\t", key=head.count)  # Excel writes ; where the decimal mark is a comma
-    rows: list[list[Cell]] = [list(r) for r in csv.reader(text.splitlines(), delimiter=delimiter)]
+    rows = csv_cells(path)
     header_row, mapping = _find_header(rows, columns)
     _check(path, "", mapping, header_row, columns)
     headers = [clean(h) for h in rows[header_row]]
@@ -108,26 +95,16 @@ def _read_csv(path: Path, columns: Columns) -> list[RawRow]:
 
 
 def _read_xlsx(path: Path, columns: Columns) -> list[RawRow]:
-    import openpyxl  # imported here: only list imports need it
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise InputFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})") from exc
     out: list[RawRow] = []
     seen_header = False
-    try:
-        for ws in book.worksheets:
-            rows: list[list[Cell]] = [list(r) for r in ws.iter_rows(values_only=True)]
-            header_row, mapping = _find_header(rows, columns)
-            if header_row < 0:
-                continue  # a notes or summary sheet
-            seen_header = True
-            _check(path, ws.title, mapping, header_row, columns)
-            headers = [clean(h) for h in rows[header_row]]
-            out.extend(_rows_of(headers, rows[header_row + 1:], mapping, path.name, ws.title, header_row + 2))
-    finally:
-        book.close()
+    for title, rows in xlsx_tables(path):
+        header_row, mapping = _find_header(rows, columns)
+        if header_row < 0:
+            continue  # a notes or summary sheet
+        seen_header = True
+        _check(path, title, mapping, header_row, columns)
+        headers = [clean(h) for h in rows[header_row]]
+        out.extend(_rows_of(headers, rows[header_row + 1:], mapping, path.name, title, header_row + 2))
     if not seen_header:
         _check(path, "", {}, -1, columns)
     return out

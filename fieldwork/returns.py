@@ -25,7 +25,8 @@ from sqlalchemy import select
 from fieldwork.dates import parse_date
 from fieldwork.ledger import TransitionError, apply, by_form_id, decide, histories, open_ledger
 from fieldwork.ledger_schema import FieldworkImport
-from fieldwork.returns_read import Cell, ReturnsRow, read_returns
+from fieldwork.returns_read import ReturnsRow, read_returns
+from fieldwork.sheets import Cell
 from fieldwork.text import clean, fold
 from omr.errors import InputFileError
 from omr.formid import display_form_id, normalise_form_id

@@ -19,15 +19,13 @@ column                      Vietnamese                      English
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork.sheets import Cell, csv_cells, xlsx_tables
 from fieldwork.text import clean, fold
 from omr.errors import InputFileError
 
-Cell = str | int | float | dt.date | dt.datetime | None
 HEADERS: dict[str, tuple[str, ...]] = {
     "form_id": ("mã phiếu", "mã số phiếu", "số phiếu", "form id", "form_id", "form"),
     "postman": ("bưu tá", "nhân viên bưu điện", "người phát", "postman", "postwoman", "carrier"),
@@ -96,9 +94,9 @@ def read_returns(path: Path) -> list[ReturnsRow]:
     """Every data row of the post's sheet (``.xlsx``: every sheet with a form id column; ``.csv``)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        tables = _xlsx(path)
+        tables = xlsx_tables(path)
     elif suffix in (".csv", ".txt"):
-        tables = [("", _csv(path))]
+        tables = [("", csv_cells(path))]
     else:
         raise InputFileError(f"{path}: give the post's outcome sheet as .xlsx or .csv")
     rows: list[ReturnsRow] = []
@@ -112,31 +110,3 @@ def read_returns(path: Path) -> list[ReturnsRow]:
         raise InputFileError(f"{path}: no header row with a form id column (mã phiếu / form id) in the first "
                              f"10 rows; the columns are {', '.join(n[0] for n in HEADERS.values())}")
     return rows
-
-
-def _csv(path: Path) -> list[list[Cell]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = path.read_text(encoding="cp1258")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"{path}: not UTF-8 or Windows-1258 text: save it as CSV UTF-8") from exc
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
-    head = "\n".join(text.splitlines()[:10])
-    delimiter = max(",;\t", key=head.count)  # Excel writes ; where the decimal mark is a comma
-    return [list(r) for r in csv.reader(text.splitlines(), delimiter=delimiter)]
-
-
-def _xlsx(path: Path) -> list[tuple[str, list[list[Cell]]]]:
-    import openpyxl  # imported here: start-up time
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise InputFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})") from exc
-    try:
-        return [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in book.worksheets]
-    finally:
-        book.close()

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from fieldwork.ledger import open_ledger
 from fieldwork.ledger_schema import FieldworkForm
 from fieldwork.returns import OUTCOMES
+from fieldwork.sheets import fixed_stamps
 from fieldwork.survey import Survey
 from omr.errors import BadArgumentsError
 from omr.formid import display_form_id
@@ -194,23 +195,7 @@ def sheet_bytes(forms: Sequence[SimulatedForm], title: str, suffix: str) -> byte
                 cell.number_format = "DD/MM/YYYY"
     raw = io.BytesIO()
     book.save(raw)
-    return _fixed_stamps(raw.getvalue())
-
-
-def _fixed_stamps(xlsx: bytes) -> bytes:
-    """The workbook with fixed zip timestamps and no creation date: the same seed gives the same bytes."""
-    import re
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, (2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return fixed_stamps(raw.getvalue())
 
 
 def truth_bytes(forms: Sequence[SimulatedForm]) -> bytes:

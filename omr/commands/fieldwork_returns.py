@@ -6,14 +6,10 @@ from pathlib import Path
 
 import typer
 
+from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+
 returns_app = typer.Typer(help="The post office's outcome sheets: handed, delivered / unreachable / refused / moved, "
                                "collected.", no_args_is_help=True)
-
-SURVEY = typer.Option(..., "--survey", help="The survey file (its `name` keys the ledger).")
-WORKSPACE = typer.Option(Path("sipas-workspace"), "--workspace", "-w",
-                         help="Workspace folder (the ledger is in its database unless --db is given).")
-DB = typer.Option(None, "--db", help="Database URL (postgresql+psycopg://user@host/db) instead of the workspace's "
-                                     "SQLite.")
 
 
 @returns_app.command("import")

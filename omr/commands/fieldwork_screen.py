@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 
+from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+
 
 def screen(
-    survey: Path = typer.Option(..., "--survey", help="The survey file (its name keys the ledger)."),
-    workspace: Path = typer.Option(Path("sipas-workspace"), "--workspace", "-w",
-                                   help="Workspace of the scans (and the fieldwork ledger)."),
-    db: str | None = typer.Option(None, "--db", help="Database URL instead of the workspace's SQLite file."),
+    survey: Path = SURVEY,
+    workspace: Path = WORKSPACE,
+    db: str | None = DB,
     out: Path | None = typer.Option(None, "--out", help="Folder for integrity.html and integrity.json "
                                                         "(default: <workspace>/fieldwork/<survey name>/screen)."),
     hands: bool = typer.Option(True, "--hands/--no-hands",

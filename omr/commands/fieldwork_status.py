@@ -9,13 +9,13 @@ from pathlib import Path
 
 import typer
 
+from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+
 
 def status(
-    survey: Path = typer.Option(..., "--survey", help="The survey file (its `name` keys the ledger)."),
-    workspace: Path = typer.Option(Path("sipas-workspace"), "--workspace", "-w",
-                                   help="Workspace folder (the ledger is in its database unless --db is given)."),
-    db: str | None = typer.Option(None, "--db", help="Database URL (postgresql+psycopg://user@host/db) instead of "
-                                                     "the workspace's SQLite."),
+    survey: Path = SURVEY,
+    workspace: Path = WORKSPACE,
+    db: str | None = DB,
     by: str = typer.Option("unit", "--by", help="Rows per unit, stratum (field or village) or postman "
                                                 "(route while no postman is known)."),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit (its code)."),

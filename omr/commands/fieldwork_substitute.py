@@ -7,13 +7,13 @@ from pathlib import Path
 
 import typer
 
+from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+
 
 def substitute(
-    survey: Path = typer.Option(..., "--survey", help="The survey file (its `name` keys the ledger)."),
-    workspace: Path = typer.Option(Path("sipas-workspace"), "--workspace", "-w",
-                                   help="Workspace folder (the ledger is in its database unless --db is given)."),
-    db: str | None = typer.Option(None, "--db", help="Database URL (postgresql+psycopg://user@host/db) instead of "
-                                                     "the workspace's SQLite."),
+    survey: Path = SURVEY,
+    workspace: Path = WORKSPACE,
+    db: str | None = DB,
     out: Path | None = typer.Option(None, "--out", help="Folder of the fieldwork files (reserve.csv; default "
                                                         "WORKSPACE/fieldwork); the batch goes to OUT/substitutions/N."),
     actor: str | None = typer.Option(None, "--actor", help="Who makes the substitution (default: the login name)."),

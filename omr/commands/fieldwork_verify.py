@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
 from omr.errors import BadArgumentsError
 
 if TYPE_CHECKING:
@@ -17,9 +18,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Re-verification by monitors: draw a share of returned forms per unit, call sheets, outcomes.",
                   no_args_is_help=True)
 
-SURVEY = typer.Option(..., "--survey", help="The survey file (its `name` keys the ledger).")
-WORKSPACE = typer.Option(Path("sipas-workspace"), "--workspace", "-w", help="Workspace folder.")
-DB = typer.Option(None, "--db", help="Database URL instead of the workspace's SQLite.")
+
 FOLDER = typer.Option(None, "--fieldwork", help="Folder of the fieldwork files (default WORKSPACE/fieldwork).")
 ACTOR = typer.Option("cli", "--actor", help="Who does this (recorded in the audit trail).")
 

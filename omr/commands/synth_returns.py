@@ -8,12 +8,13 @@ from typing import Any
 
 import typer
 
+from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+
 
 def synth_returns(
-    survey: Path = typer.Option(..., "--survey", help="The survey file (its `name` keys the ledger)."),
-    workspace: Path = typer.Option(Path("sipas-workspace"), "--workspace", "-w",
-                                   help="Workspace folder (the ledger is in its database unless --db is given)."),
-    db: str | None = typer.Option(None, "--db", help="Database URL instead of the workspace's SQLite."),
+    survey: Path = SURVEY,
+    workspace: Path = WORKSPACE,
+    db: str | None = DB,
     seed: int = typer.Option(0, "--seed", min=0, help="The same seed and ledger write the same bytes."),
     out: Path = typer.Option(..., "--out", help="The sheet to write: .xlsx or .csv."),
     unreachable: float = typer.Option(0.05, "--unreachable", min=0.0, max=1.0, help="Share not found at home."),

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fieldwork.sheets import fixed_stamps
 from fieldwork.survey import FieldSpec, Survey, UnitSpec, VillageSpec
 from fieldwork.text import person_name
 from omr.errors import BadArgumentsError
@@ -179,21 +180,5 @@ def _write(survey: Survey, rows: list[Row], out: Path) -> str:
             tw.writerow([out.name, unit.code, n + 3, r.truth, r.commune, person_name(r.name)])
     raw = io.BytesIO()
     book.save(raw)
-    out.write_bytes(_deterministic(raw.getvalue()))
+    out.write_bytes(fixed_stamps(raw.getvalue()))
     return truth.getvalue()
-
-
-def _deterministic(xlsx: bytes) -> bytes:
-    """Rewrite the zip with fixed timestamps and no creation date, so the same seed gives the same bytes."""
-    import re
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, (2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
