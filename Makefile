@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.sipas-installed
 PYTEST_ARGS ?=
 # Source roots that mypy checks: the ones that exist and hold Python files.
-MYPY_DIRS := $(foreach d,omr review_ui scoring samples templates tools fieldwork,$(if $(wildcard $(d)/*.py $(d)/*/*.py),$(d)))
+MYPY_DIRS := $(foreach d,omr review_ui scoring samples templates tools fieldwork sipas,$(if $(wildcard $(d)/*.py $(d)/*/*.py),$(d)))
 
 # Tesseract's OpenMP threads fight the parallel page workers on 2 cores.
 export OMP_THREAD_LIMIT ?= 1
@@ -82,8 +82,8 @@ pytest: setup
 
 bench: setup
 	$(BIN)/python -m tools.bench
-	$(BIN)/python -m fieldwork.bench --records 50000 > bench/fieldwork.json && cat bench/fieldwork.json
-	$(BIN)/python -m fieldwork.bench_status --forms 40000 > bench/fieldwork-status.json && cat bench/fieldwork-status.json
+	$(BIN)/python -m tools.bench_fieldwork --records 50000 > bench/fieldwork.json && cat bench/fieldwork.json
+	$(BIN)/python -m tools.bench_fieldwork_status --forms 40000 > bench/fieldwork-status.json && cat bench/fieldwork-status.json
 
 versions: setup
 	@v() { if command -v "$$1" >/dev/null; then "$$@" 2>&1 | head -n 1; else echo "$$1: missing"; fi; }; \

@@ -1,7 +1,7 @@
 """One error hierarchy for the whole product.
 
 Every error the user can cause or meet derives from :class:`SipasError`. Each class carries the
-process exit code and the HTTP status it maps to; :func:`omr.cli.main` and the review app's
+process exit code and the HTTP status it maps to; :func:`sipas.cli.main` and the review app's
 exception handler are the only places that turn errors into exit codes and HTTP responses.
 Messages name the file, page or field and say what to do.
 """

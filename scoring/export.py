@@ -21,7 +21,6 @@ from typing import Any, Literal
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the venv
 from sqlalchemy import select
 
-from fieldwork.survey import Scheme
 from omr.cells import neutralise
 from omr.errors import BadArgumentsError, SipasError, StorageError
 from omr.store.db import Store
@@ -30,6 +29,7 @@ from omr.template.load import load_template
 from omr.types import MULTIPLE
 from scoring.codebook import CodebookContext, Variable, variables, write_codebook
 from scoring.data import FORM_ID, Dataset
+from scoring.provinces import Scheme
 from scoring.unitnames import LEVELS, SCHEME_TEXT, UnitLevel, scheme_for_date, scheme_for_year, unit_name
 
 ExportFormat = Literal["answers", "csv", "xlsx", "parquet", "sav", "dta"]

@@ -1,6 +1,6 @@
 """Names of Vietnam's administrative units by GSO code, in the scheme of a survey's year.
 
-Two schemes (see :data:`fieldwork.survey.Scheme`): ``legacy`` (63 provinces; province, district,
+Two schemes (see :data:`scoring.provinces.Scheme`): ``legacy`` (63 provinces; province, district,
 commune; surveys before 1 July 2025) and ``2025`` (34 provinces; province and commune, no district
 tier). Names come from the data of the maintained ``vietnamadminunits`` package (shipped in its
 wheel, read offline), never from a hand-typed list. A code the scheme does not know has no name
@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass
 from typing import Literal
 
-from fieldwork.survey import Scheme
+from scoring.provinces import Scheme
 
 UnitLevel = Literal["province", "district", "commune"]
 LEVELS: tuple[UnitLevel, ...] = ("province", "district", "commune")

@@ -57,7 +57,7 @@ def run_measured(cmd: list[str], log: Path, env: dict[str, str] | None = None) -
 
 
 def sipas(*args: str) -> list[str]:
-    return [sys.executable, "-m", "omr.cli", *args]
+    return [sys.executable, "-m", "sipas.cli", *args]
 
 
 def scan(paths: list[Path], workspace: Path, jobs: int, log: Path, manifest: Path | None = None,

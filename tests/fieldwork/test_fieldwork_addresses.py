@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldwork.addresses import AddressBook, AddressProblem, Place, expand
-from fieldwork.bench import ADDRESS_SET, HELD_OUT, address_scores
+from tools.bench_fieldwork import ADDRESS_SET, HELD_OUT, address_scores
 
 
 def test_legacy_styles() -> None:

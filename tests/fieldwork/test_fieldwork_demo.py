@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from omr.commands.demo import _draw_step
+from sipas.commands.demo import _draw_step
 
 
 def test_demo_draws_first_and_prints_its_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from _fieldwork import HOUSEHOLD
 
-from omr.cli import main
+from sipas.cli import main
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from fieldwork.draw import draw, random_order
 from fieldwork.draw_io import list_csv, record
 from fieldwork.frame_check import FrameRecord, person_key
 from fieldwork.survey import Survey
-from omr.cli import main
 from omr.errors import ExitCode
+from sipas.cli import main
 
 
 def _people(survey: Survey, per_stratum: dict[str, int]) -> tuple[FrameRecord, ...]:

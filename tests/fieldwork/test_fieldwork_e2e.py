@@ -20,8 +20,8 @@ from fieldwork.ledger_schema import FieldworkEvent, FieldworkForm, FieldworkImpo
 from fieldwork.returns import import_returns
 from fieldwork.status import Counts, compute_status
 from fieldwork.survey import load_survey
-from omr.cli import main
 from omr.store.db import Store, open_store
+from sipas.cli import main
 
 SURVEY = """\
 name: e2e-2025

@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 from fieldwork.integrity import satisfaction_items
 from omr.batch import scan
-from omr.cli import app
 from omr.store.db import open_store
 from omr.store.manifest import import_manifest
 from omr.template.load import load_template
@@ -27,6 +26,7 @@ from omr.template.model import DigitsField, GridField
 from samples.synth.fraud import OneHand
 from samples.synth.generate import BatchProfile, SynthOptions, generate
 from samples.synth.profile import AnswerProfile, plain_marks
+from sipas.cli import app
 
 pytestmark = pytest.mark.slow
 

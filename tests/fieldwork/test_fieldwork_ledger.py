@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from fieldwork.ledger import TransitionError, apply, by_form_id, check, decide, history, load_draw, open_ledger
 from fieldwork.ledger_schema import FieldworkEvent, FieldworkForm
-from omr.cli import main
 from omr.store.db import open_store
 from omr.store.schema import FormRow
+from sipas.cli import main
 
 D1, D2, D3 = dt.date(2022, 12, 19), dt.date(2022, 12, 20), dt.date(2022, 12, 21)
 

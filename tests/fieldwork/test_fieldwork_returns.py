@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from fieldwork.ledger import by_form_id, history
 from fieldwork.ledger_schema import FieldworkEvent, FieldworkForm, FieldworkImport
 from fieldwork.returns import FLAG_COLLECTED_EARLY, import_returns
-from omr.cli import main
 from omr.formid import new_form_id
 from omr.store.db import Store
+from sipas.cli import main
 
 VI = ["Mã phiếu", "Bưu tá", "Ngày giao bưu điện", "Ngày phát", "Kết quả", "Ngày thu", "Ghi chú"]
 OTHER = new_form_id(random.Random(99))

@@ -16,10 +16,10 @@ from fieldwork.returns import import_returns
 from fieldwork.returns_read import read_returns
 from fieldwork.simulate import Rates, pending_forms, simulate, truth_path, write_returns
 from fieldwork.survey import Survey, parse_survey
-from omr.cli import main
 from omr.errors import BadArgumentsError
 from omr.render import new_copies
 from omr.store.db import Store, open_store
+from sipas.cli import main
 
 COLLECTION = "collection: {deliver_by: 2025-12-03, collect_by: 2025-12-05}\n"
 

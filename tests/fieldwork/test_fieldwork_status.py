@@ -14,9 +14,9 @@ from _fw_status import AFTER, BEFORE, COLLECT_BY, story_ledger, with_collection
 from fieldwork.status import COUNT_FIELDS, Counts, MinistryCounts, compute_status, fieldwork_figures
 from fieldwork.status_table import report, to_json
 from fieldwork.survey import Survey
-from omr.cli import main
 from omr.errors import BadArgumentsError
 from omr.store.db import Store, open_store
+from sipas.cli import main
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ from fieldwork.ledger_schema import FieldworkEvent, FieldworkForm
 from fieldwork.returns import import_returns
 from fieldwork.substitute import _plan
 from fieldwork.survey import Substitution, parse_survey
-from omr.cli import main
 from omr.formid import display_form_id
 from omr.store.db import Store, open_store
+from sipas.cli import main
 
 SURVEY = """\
 name: mini-sub

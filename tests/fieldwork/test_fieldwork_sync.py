@@ -106,7 +106,7 @@ def test_sync_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
     from fieldwork.ledger_schema import FieldworkForm
     from fieldwork.survey import load_survey
-    from omr.cli import main
+    from sipas.cli import main
 
     store, ids = printed_ledger(tmp_path)
     name = load_survey(LONG_BIEN).name

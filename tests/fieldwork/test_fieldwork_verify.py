@@ -19,10 +19,10 @@ from fieldwork.ledger import apply, by_form_id, load_draw, mark_printed, open_le
 from fieldwork.ledger_schema import VerificationRow
 from fieldwork.survey import load_survey
 from fieldwork.verify_io import FIRST_ROW, NOT_REACHED_COL, NOTE_COL, Q_COL
-from omr.cli import main
 from omr.errors import BadArgumentsError, ExitCode
 from omr.store.db import open_store
 from omr.store.schema import AuditEvent
+from sipas.cli import main
 
 SURVEY_NAME = "ha-noi-2025-household"
 

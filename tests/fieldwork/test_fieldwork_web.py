@@ -9,11 +9,11 @@ import pytest
 from _fieldwork import LONG_BIEN
 from sqlalchemy import select
 
-from omr.cli import main
 from omr.store.db import Store, open_store
 from omr.store.schema import AuditEvent
 from review_ui.app import create_app
 from review_ui.users import add_user
+from sipas.cli import main
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2 (not installed); httpx 0.28 works
     warnings.simplefilter("ignore")

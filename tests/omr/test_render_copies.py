@@ -7,10 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from omr.cli import app
 from omr.render import FormCopy, new_copies, write_manifest
 from omr.store.manifest import read_manifest
 from omr.template.load import load_template
+from sipas.cli import app
 
 
 def test_each_template_draws_its_own_reproducible_ids_from_one_seed() -> None:

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from omr.cli import main
 from omr.errors import ExitCode
 from omr.store.db import open_store
 from omr.store.schema import AnswerRow, AuditEvent, InputFile, PageRow
 from omr.template.load import load_template
+from sipas.cli import main
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini.yaml"
 REPO = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def _count_pages(ws: Path, db_url: str | None) -> int:
 def test_a_killed_run_run_again_records_every_page_exactly_once(tmp_path: Path, scan_batch: ScanBatch,
                                                                 db_url: str | None) -> None:
     ws = tmp_path / "ws"
-    cmd = [sys.executable, "-m", "omr.cli", "scan", str(scan_batch.folder), "--workspace", str(ws),
+    cmd = [sys.executable, "-m", "sipas.cli", "scan", str(scan_batch.folder), "--workspace", str(ws),
            "--template", str(MINI), "--jobs", "2", "--quiet"]
     if db_url is not None:
         cmd += ["--db", db_url]
@@ -137,9 +137,9 @@ def test_a_killed_run_run_again_records_every_page_exactly_once(tmp_path: Path, 
 
 
 def test_the_summary_wording() -> None:
-    from omr.commands.scan import format_summary
     from omr.store.summary import FormGap, ReasonGroup, ScanSummary
     from omr.types import PageError
+    from sipas.commands.scan import format_summary
 
     s = ScanSummary(
         files=1, pages=5, read=1, review=1, rejected=2, blank=1, fields_flagged=1, pages_to_review=0,

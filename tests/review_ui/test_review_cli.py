@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from _workspace import pg_schema
 
-from omr.cli import main
 from omr.errors import ExitCode
 from omr.store.db import open_store
 from review_ui.users import authenticate
+from sipas.cli import main
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from fieldwork.survey import load_survey
-from omr.cli import main
 from samples.frame.generate import synth_frame
+from sipas.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG_BIEN = ROOT / "examples" / "long-bien-2020.yaml"

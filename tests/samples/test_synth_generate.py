@@ -15,12 +15,12 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from omr.cli import main
 from omr.errors import ExitCode
 from omr.formid import parse_payload
 from omr.template.load import load_template
 from samples.synth.generate import BatchProfile, SynthOptions, generate
 from samples.synth.units import assign_units
+from sipas.cli import main
 
 MINI = "tests/fixtures/mini.yaml"
 EVERYTHING = BatchProfile(duplex_share=1.0, foreign_share=1.0)

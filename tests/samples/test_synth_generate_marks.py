@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from omr.cli import main
 from omr.errors import BadArgumentsError, ExitCode
 from omr.template.load import load_template
 from samples.synth.families import EVALUATION, TUNING
 from samples.synth.generate import SynthOptions, generate
 from samples.synth.habits import CHECKBOX_KINDS, HESITATE, MARK_KINDS
 from samples.synth.scanners import SCANNERS
+from sipas.cli import main
 
 TEMPLATE = "sipas-2023"
 

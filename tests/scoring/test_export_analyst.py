@@ -14,11 +14,11 @@ import pytest
 from scoring_fixtures import FORMS, SCORE_MINI
 from test_scoring_store import _build
 
-from omr.cli import main
 from omr.template.load import load_template
 from omr.template.model import Template
 from scoring.data import Dataset, _frame, load_store_dataset
 from scoring.export import analyst_frame, choose_scheme, export_dataset
+from sipas.cli import main
 
 # Three hand-written forms of the 2023 questionnaire (Q2 is its multi-choice question, 7 options).
 ANSWERS = {

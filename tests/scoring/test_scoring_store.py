@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from scoring_fixtures import FORMS, SCORE_MINI, UNITS
 
-from omr.cli import main
 from omr.store.db import Store, open_store
 from omr.store.schema import AnswerRow, FormRow, InputFile, PageRow
 from omr.template.model import Template
 from scoring.data import load_store_dataset
 from scoring.export import export_answers
+from sipas.cli import main
 
 # form id → (pages scanned with outcome, answers status override)
 PAGES = {"F1": {1: "read", 2: "read"}, "F2": {1: "review", 2: "read"}, "F3": {1: "read", 2: "read"},

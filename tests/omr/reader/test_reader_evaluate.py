@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from omr.cli import main
 from omr.errors import ExitCode
 from omr.reader.evaluate import evaluate, evaluate_files, normalise_value
+from sipas.cli import main
 
 KINDS = {"A1": "single", "Q2": "multi", "Q9_1": "grid", "Q9_2": "grid", "DATE": "digits", "OPINION": "text"}
 

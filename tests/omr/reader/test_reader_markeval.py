@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from omr.cli import main
 from omr.errors import ExitCode
 from omr.reader.evaluate import evaluate_files
+from sipas.cli import main
 
 KINDS = {"A1": "single", "A2": "single", "A3": "single", "A4": "single", "A5": "single", "DATE": "digits"}
 

@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from omr.cli import COMMANDS, LazyCommand, load_command
+from sipas.cli import COMMANDS, LazyCommand, load_command
 
 HEAVY = ("pandas", "cv2", "sqlalchemy", "fastapi", "omr.reader", "scoring.data", "samples.synth.generate",
          "review_ui.app")
 
 
 def _loaded_after(args: list[str]) -> list[str]:
-    code = (f"import sys, json; from omr.cli import main; rc = main({args!r}); "
+    code = (f"import sys, json; from sipas.cli import main; rc = main({args!r}); "
             "print(json.dumps([m for m in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return list(json.loads(out.strip().splitlines()[-1]))
@@ -23,7 +23,7 @@ def _loaded_after(args: list[str]) -> list[str]:
 
 def test_root_help_imports_no_command_module() -> None:
     loaded = _loaded_after(["--help"])
-    assert not [m for m in loaded if m.startswith("omr.commands.")]
+    assert not [m for m in loaded if m.startswith("sipas.commands.")]
     assert not [h for h in HEAVY if h in loaded]
 
 
@@ -41,13 +41,13 @@ def test_listed_help_is_the_command_help(entry: LazyCommand) -> None:
 
 
 def test_unknown_command_is_a_usage_error() -> None:
-    from omr.cli import main
+    from sipas.cli import main
 
     assert main(["no-such-command"]) == 1
 
 
 def test_command_runs_through_the_lazy_group(capsys: pytest.CaptureFixture[str]) -> None:
-    from omr.cli import main
+    from sipas.cli import main
 
     assert main(["template", "list"]) == 0
     assert "sipas-2023" in capsys.readouterr().out

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from omr.commands.score import load_dataset
 from omr.errors import BadArgumentsError
+from sipas.commands.score import load_dataset
 
 FORMATS = ("answers", "csv", "xlsx", "parquet", "sav", "dta")
 

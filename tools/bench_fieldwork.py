@@ -1,5 +1,5 @@
 """Measurements for ``make bench``: address parsing on a hand-written test set, and the frame import
-against a synthetic frame's truth. Run ``python -m fieldwork.bench`` (prints JSON).
+against a synthetic frame's truth. Run ``python -m tools.bench_fieldwork`` (prints JSON).
 
 The address set (``fieldwork/data/address_set.csv``) holds real-looking addresses in both schemes and
 many styles (abbreviations, no accents, no commas, dashes, numbered wards, other provinces), each with
@@ -20,9 +20,9 @@ from pathlib import Path
 from fieldwork.addresses import AddressBook, AddressProblem, _conversion
 from fieldwork.survey import Scheme
 
-ADDRESS_SET = Path(__file__).parent / "data" / "address_set.csv"
+ADDRESS_SET = Path(__file__).resolve().parents[1] / "fieldwork" / "data" / "address_set.csv"
 """Addresses the parsing rules were tuned on (every miss seen here was fixed)."""
-HELD_OUT = Path(__file__).parent / "data" / "address_heldout.csv"
+HELD_OUT = Path(__file__).resolve().parents[1] / "fieldwork" / "data" / "address_heldout.csv"
 """Addresses written after the tuning and measured once: the figure to report."""
 
 
@@ -148,11 +148,11 @@ def frame_score(survey_path: Path, records: int, seed: int, folder: Path) -> Fra
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m fieldwork.bench [--records N]``: the address set, and a synthetic frame per example survey."""
+    """``python -m tools.bench_fieldwork [--records N]``: the address set, and a synthetic frame per example survey."""
     import argparse
     import tempfile
 
-    parser = argparse.ArgumentParser(prog="python -m fieldwork.bench")
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_fieldwork")
     parser.add_argument("--records", type=int, default=0, help="also import a synthetic frame of N rows per survey")
     args = parser.parse_args(argv)
     started = time.perf_counter()

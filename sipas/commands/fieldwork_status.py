@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+from sipas.commands.ledger_options import DB, SURVEY, WORKSPACE
 
 
 def status(
@@ -34,8 +34,8 @@ def status(
     from fieldwork.status_table import report, to_json
     from fieldwork.survey import load_survey
     from fieldwork.sync import sync
-    from omr.commands.review import open_existing
     from omr.errors import BadArgumentsError
+    from sipas.commands.review import open_existing
 
     rows = parse_by(by)
     try:

@@ -1,7 +1,7 @@
 """Benchmark of ``sipas fieldwork status`` (``make bench``; not a test): a fresh SQLite ledger with N
 forms in realistic states, then ``compute_status`` (median of 5) and the command end to end.
 
-``python -m fieldwork.bench_status --forms 40000`` prints JSON. The ledger is filled by bulk insert
+``python -m tools.bench_fieldwork_status --forms 40000`` prints JSON. The ledger is filled by bulk insert
 with a fixed seed: 40 units × 5 fields, official forms in every state of a survey half-way through
 collection, not-reached forms mostly replaced from the reserve list, a postman known for most forms.
 ``fw_events`` is left empty: the status reads ``fw_forms`` only. Wall-clock and CPU seconds are both
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             cpu.append(time.process_time() - c)
         store.engine.dispose()
         assert status is not None
-        cmd = [sys.executable, "-m", "omr.cli", "fieldwork", "status", "--survey", str(survey_path), "-w", str(ws),
+        cmd = [sys.executable, "-m", "sipas.cli", "fieldwork", "status", "--survey", str(survey_path), "-w", str(ws),
                "--today", TODAY.isoformat()]
         cli, cli_cpu = zip(*(_timed(cmd) for _ in range(args.runs)), strict=True)
         startup, startup_cpu = zip(*(_timed([*cmd[:5], "--help"]) for _ in range(args.runs)), strict=True)

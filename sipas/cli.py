@@ -1,6 +1,6 @@
 """The ``sipas`` command: one Typer app, one place that turns errors into exit codes.
 
-Sub-commands live in :mod:`omr.commands` (one module per group). This module lists them with their
+Sub-commands live in :mod:`sipas.commands` (one module per group). This module lists them with their
 one-line help (:data:`COMMANDS`) and imports a command's module only when that command runs or shows
 its own help, so ``sipas --help`` and ``sipas scan --help`` start at once instead of loading the reading
 engine, pandas and the web app first.
@@ -33,25 +33,25 @@ class LazyCommand:
 
 
 COMMANDS: tuple[LazyCommand, ...] = (
-    LazyCommand("template", "omr.commands.template:app",
+    LazyCommand("template", "sipas.commands.template:app",
                 "Questionnaire templates: list, inspect, validate, lay out and print them."),
-    LazyCommand("scan", "omr.commands.scan:scan",
+    LazyCommand("scan", "sipas.commands.scan:scan",
                 "Read scanned questionnaires: every page ends read, in review, rejected (with why) or blank."),
-    LazyCommand("eval", "omr.commands.evaluate:eval_command",
+    LazyCommand("eval", "sipas.commands.evaluate:eval_command",
                 "Score a reading against ground truth: error rates, review share and digit accuracy."),
-    LazyCommand("synth", "omr.commands.synth:synth",
+    LazyCommand("synth", "sipas.commands.synth:synth",
                 "Write filled, scanned-looking forms plus truth.csv, marks.csv, pages.csv and forms.manifest.csv.",
-                cls="omr.commands.synth_frame:SynthCommand"),
-    LazyCommand("review", "omr.commands.review:review",
+                cls="sipas.commands.synth_frame:SynthCommand"),
+    LazyCommand("review", "sipas.commands.review:review",
                 "Serve the review queue, bulk grids, page and form views and progress in the browser."),
-    LazyCommand("user", "omr.commands.user:app",
+    LazyCommand("user", "sipas.commands.user:app",
                 "Accounts of the review app (admin, operator, reviewer, analyst, fieldwork, monitor)."),
-    LazyCommand("score", "omr.commands.score:score",
+    LazyCommand("score", "sipas.commands.score:score",
                 "Compute the SIPAS indices by unit from the verified forms and write results, tables and report."),
-    LazyCommand("export", "omr.commands.export:export", "Export answers for analysts."),
-    LazyCommand("demo", "omr.commands.demo:demo",
+    LazyCommand("export", "sipas.commands.export:export", "Export answers for analysts."),
+    LazyCommand("demo", "sipas.commands.demo:demo",
                 "Run the whole pipeline on synthetic samples: print, scan, check, export, score, report."),
-    LazyCommand("fieldwork", "omr.commands.fieldwork:app",
+    LazyCommand("fieldwork", "sipas.commands.fieldwork:app",
                 "Fieldwork: import lists into a frame, draw official and reserve samples, dispatch forms."),
 )
 

@@ -18,24 +18,24 @@ OUT = typer.Option(Path("sipas-workspace/fieldwork"), "--out",
                    help="Folder of the fieldwork files (the review app reads <workspace>/fieldwork).")
 
 
-from omr.commands.fieldwork_verify import app as verify_app  # noqa: E402
+from sipas.commands.fieldwork_verify import app as verify_app  # noqa: E402
 
 app.add_typer(verify_app, name="verify")
 
-from omr.commands.fieldwork_status import status as _status  # noqa: E402
+from sipas.commands.fieldwork_status import status as _status  # noqa: E402
 
 app.command(name="status")(_status)
 
-from omr.commands.fieldwork_substitute import substitute as _substitute  # noqa: E402
+from sipas.commands.fieldwork_substitute import substitute as _substitute  # noqa: E402
 
 app.command(name="substitute")(_substitute)
 
-from omr.commands.fieldwork_returns import returns_app, sync_cmd  # noqa: E402
+from sipas.commands.fieldwork_returns import returns_app, sync_cmd  # noqa: E402
 
 app.add_typer(returns_app, name="returns")
 app.command(name="sync")(sync_cmd)
 
-from omr.commands.fieldwork_screen import screen as _screen  # noqa: E402
+from sipas.commands.fieldwork_screen import screen as _screen  # noqa: E402
 
 app.command(name="screen")(_screen)
 

@@ -58,6 +58,6 @@ class SynthCommand(TyperCommand):
         if args[:1] == ["frame"]:
             return _frame_command().make_context(f"{info_name} frame", args[1:], parent=parent, **extra)
         if args[:1] == ["returns"]:
-            from omr.commands.synth_returns import returns_command
+            from sipas.commands.synth_returns import returns_command
             return returns_command().make_context(f"{info_name} returns", args[1:], parent=parent, **extra)
         return super().make_context(info_name, args, parent=parent, **extra)

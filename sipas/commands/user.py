@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from omr.commands.review import open_existing
 from omr.errors import BadArgumentsError
 from review_ui.roles import ROLES
+from sipas.commands.review import open_existing
 
 app = typer.Typer(help=f"Accounts of the review app ({', '.join(ROLES)}).", no_args_is_help=True)
 

@@ -17,7 +17,7 @@ from omr.errors import ExitCode, SipasError
 
 def _run(args: list[str]) -> int:
     """Run one ``sipas`` command in-process, echoing it first like a shell would."""
-    from omr.cli import main
+    from sipas.cli import main
 
     typer.secho(f"\n$ sipas {' '.join(args)}", bold=True)
     return main(args)

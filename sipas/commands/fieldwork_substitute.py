@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+from sipas.commands.ledger_options import DB, SURVEY, WORKSPACE
 
 
 def substitute(
@@ -31,8 +31,8 @@ def substitute(
     from fieldwork.ledger import open_ledger
     from fieldwork.substitute import substitute as run
     from fieldwork.survey import load_survey
-    from omr.commands.review import open_existing
     from omr.formid import display_form_id
+    from sipas.commands.review import open_existing
 
     s = load_survey(survey)
     store = open_ledger(open_existing(workspace, db))

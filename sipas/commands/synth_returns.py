@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+from sipas.commands.ledger_options import DB, SURVEY, WORKSPACE
 
 
 def synth_returns(
@@ -30,7 +30,7 @@ def synth_returns(
     from fieldwork.ledger import open_ledger
     from fieldwork.simulate import Rates, truth_path, write_returns
     from fieldwork.survey import load_survey
-    from omr.commands.review import open_existing
+    from sipas.commands.review import open_existing
 
     s = load_survey(survey)
     store = open_ledger(open_existing(workspace, db))
@@ -47,7 +47,7 @@ def synth_returns(
 
 @functools.cache
 def returns_command() -> Any:
-    """The click command ``sipas synth returns`` (routed by :class:`omr.commands.synth_frame.SynthCommand`)."""
+    """The click command ``sipas synth returns`` (routed by :class:`sipas.commands.synth_frame.SynthCommand`)."""
     sub = typer.Typer(add_completion=False)
     sub.command("returns")(synth_returns)
     return typer.main.get_command(sub)

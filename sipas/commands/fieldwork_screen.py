@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+from sipas.commands.ledger_options import DB, SURVEY, WORKSPACE
 
 
 def screen(

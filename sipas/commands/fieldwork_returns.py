@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
+from sipas.commands.ledger_options import DB, SURVEY, WORKSPACE
 
 returns_app = typer.Typer(help="The post office's outcome sheets: handed, delivered / unreachable / refused / moved, "
                                "collected.", no_args_is_help=True)
@@ -36,8 +36,8 @@ def import_cmd(
     from fieldwork.returns import import_returns, report_path, write_report
     from fieldwork.survey import load_survey
     from fieldwork.sync import sync
-    from omr.commands.review import open_existing
     from omr.errors import BadArgumentsError, ExitCode
+    from sipas.commands.review import open_existing
 
     if not file.is_file():
         raise BadArgumentsError(f"{file}: no such file; give the post's outcome sheet (.xlsx or .csv)")
@@ -73,7 +73,7 @@ def sync_cmd(
     """Record what the reading says in the ledger: scanned, verified, scored or invalid (with the reason)."""
     from fieldwork.survey import load_survey
     from fieldwork.sync import sync
-    from omr.commands.review import open_existing
+    from sipas.commands.review import open_existing
 
     s = load_survey(survey)
     result = sync(open_existing(workspace, db), s.name, final=final)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from omr.commands.ledger_options import DB, SURVEY, WORKSPACE
 from omr.errors import BadArgumentsError
+from sipas.commands.ledger_options import DB, SURVEY, WORKSPACE
 
 if TYPE_CHECKING:
     from fieldwork.survey import Survey
@@ -25,7 +25,7 @@ ACTOR = typer.Option("cli", "--actor", help="Who does this (recorded in the audi
 
 def _open(workspace: Path, db: str | None) -> Store:
     from fieldwork.ledger import open_ledger
-    from omr.commands.review import open_existing
+    from sipas.commands.review import open_existing
 
     return open_ledger(open_existing(workspace, db))
 
