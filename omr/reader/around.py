@@ -226,8 +226,10 @@ def surroundings(
             what = _names(boxes, chosen)
             notes.extend((i, f"a loop around {what}") for i in chosen)
     marked = inside.sum(axis=1) >= config.cross_min_inside  # a broken loop round a marked box changes nothing
+    # ...but a loop cutting the box's corners leaves a few pixels inside: only a mark's worth counts.
+    filled = inside.sum(axis=1) >= config.loop_max_inside * inner * inner
     notes.extend((i, f"a faint or broken loop around {_names(boxes, [i])}?") for i in broken
-                 if circled[i] == 0 and not marked[i])
+                 if circled[i] == 0 and not filled[i])
     stroked = np.flatnonzero(strokes.kept & ~is_loop & (inside.sum(axis=0) > 0))
     for c in stroked.tolist():
         order = np.argsort(-inside[:, c])

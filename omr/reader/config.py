@@ -107,6 +107,12 @@ class ReaderConfig:
     both sides within reach, so this flags nothing else on the tuning sets)."""
     loop_sure: float = 0.92
     """...a loop covering this share is sure (its box gets full confidence)."""
+    loop_outline_mm: float = 0.5
+    """A loop's arc ending this close to its box's printed outline goes on under it (a tight loop's
+    stretches along the outline vanish with the print, leaving arcs that end on it)..."""
+    loop_tight_mm: float = 1.3
+    """...when the loop keeps this close to the outline all round (a wider one missing its top and
+    bottom is faint, and is flagged rather than read)."""
     loop_max_inside: float = 0.12
     """A loop leaves the box it goes round empty: a stroke covering more of the interior is a mark."""
     cross_min_inside: int = 12

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -32,6 +33,10 @@ BINS = 24
 BROKEN = -1
 """Key of :func:`find_loops`' answer holding the boxes a faint or broken loop may go round."""
 _BOX_REACH_MM = 7.0
+_MAX_GAP = BINS * 100 // 360
+"""Widest gap (in direction bins, 100°) the box outline may close in a loop round it..."""
+_MIN_ARC = BINS * 45 // 360
+"""...between arcs of at least this many bins (45°) on both sides."""
 """A loop around a box lies within this of its centre."""
 
 
@@ -52,6 +57,90 @@ def coverage(ys: NDArray[np.float64], xs: NDArray[np.float64], point: tuple[floa
         return 0.0
     bins = ((np.arctan2(dy[far], dx[far]) + np.pi) * (BINS / (2 * np.pi))).astype(np.int64) % BINS
     return float(np.unique(bins).size) / BINS
+
+
+def bridged_coverage(ys: NDArray[np.float64], xs: NDArray[np.float64], point: tuple[float, float], r_min: float,
+                     half: float, tol: float, tight: float, max_gap: int) -> float:
+    """:func:`coverage` of ink round a box, counting the gaps the box's own outline closes.
+
+    A loop drawn tight round a box runs along the printed outline for a stretch, and there it is
+    taken away with the print: what is left are arcs that end on the outline. Among the ink within
+    ``tight`` of the outline (a square of half-side ``half`` round ``point``), a gap of at most
+    ``max_gap`` direction bins between two arcs of at least 45° whose ends lie within ``tol`` of the
+    outline is counted as covered. A wider loop with its top and bottom missing is a faint one: its
+    gaps stay open.
+
+    Examples
+    --------
+    >>> t = np.linspace(0, 2 * np.pi, 400)
+    >>> y, x = 12 * np.sin(t), 12 * np.cos(t)
+    >>> arcs = np.abs(x) >= 8.5  # the top and bottom of the loop lie on the outline, gone with the print
+    >>> round(coverage(y[arcs], x[arcs], (0.0, 0.0), 3.0), 2)
+    0.5
+    >>> bridged_coverage(y[arcs], x[arcs], (0.0, 0.0), 3.0, half=10.0, tol=2.5, tight=3.0, max_gap=8)
+    1.0
+    >>> bridged_coverage(y[arcs] * 1.5, x[arcs] * 1.5, (0.0, 0.0), 3.0, half=10.0, tol=2.5, tight=3.0, max_gap=8)
+    0.5
+    """
+    dy, dx = ys - point[0], xs - point[1]
+    far = np.hypot(dy, dx) >= r_min
+    if not far.any():
+        return 0.0
+    bins = ((np.arctan2(dy[far], dx[far]) + np.pi) * (BINS / (2 * np.pi))).astype(np.int64) % BINS
+    plain = float(np.unique(bins).size) / BINS
+    off = np.abs(np.maximum(np.abs(dy[far]), np.abs(dx[far])) - half)
+    band = off <= tight  # the tight loop's own ink (not a wider loop, nor the next row's)
+    covered = np.zeros(BINS, dtype=bool)
+    covered[bins[band]] = True
+    edge = np.zeros(BINS, dtype=bool)
+    edge[bins[off <= tol]] = True
+    if not covered.any():
+        return plain
+    if covered.all():
+        return 1.0
+    # runs of covered and open direction bins, going round from the start of a covered run
+    start = next(b for b in range(BINS) if covered[b] and not covered[b - 1])
+    runs: list[tuple[bool, int, int]] = []  # (covered, first bin, length)
+    k = 0
+    while k < BINS:
+        b, n = (start + k) % BINS, 1
+        while k + n < BINS and covered[(start + k + n) % BINS] == covered[b]:
+            n += 1
+        runs.append((bool(covered[b]), b, n))
+        k += n
+    total = covered.copy()
+    hidden = _hidden_bins(dy[far][band], dx[far][band], half, 2 * tol)
+    for j, (is_ink, b, n) in enumerate(runs):
+        if is_ink or n > max_gap:
+            continue
+        prev, nxt = runs[j - 1], runs[(j + 1) % len(runs)]
+        gap = [(b + i) % BINS for i in range(n)]
+        if (min(prev[2], nxt[2]) >= _MIN_ARC and edge[(b - 1) % BINS] and edge[(b + n) % BINS]
+                and hidden[gap].all()):
+            total[gap] = True
+    return max(plain, float(total.mean()))
+
+
+def _hidden_bins(dy: NDArray[np.float64], dx: NDArray[np.float64], half: float, tol: float) -> NDArray[np.bool_]:
+    """Direction bins where the ellipse through the arcs ``(dy, dx)`` (offsets from the box centre)
+    runs within ``tol`` of the box outline: where the loop would lie on the print and vanish with it."""
+    out = np.zeros(BINS, dtype=bool)
+    if dy.size < 5:
+        return out
+    pts = np.column_stack([dx, dy]).astype(np.float32)
+    try:
+        (ex, ey), (w, h), angle = cv2.fitEllipse(pts)
+    except cv2.error:
+        return out
+    t = np.linspace(0.0, 2 * np.pi, 4 * BINS, endpoint=False)
+    a, b, r = w / 2, h / 2, np.deg2rad(angle)
+    x = ex + a * np.cos(t) * np.cos(r) - b * np.sin(t) * np.sin(r)
+    y = ey + a * np.cos(t) * np.sin(r) + b * np.sin(t) * np.cos(r)
+    bins = ((np.arctan2(y, x) + np.pi) * (BINS / (2 * np.pi))).astype(np.int64) % BINS
+    near = np.abs(np.maximum(np.abs(x), np.abs(y)) - half) <= tol
+    out[bins[near]] = True
+    out[bins[~near]] = False
+    return out
 
 
 def _both_sides(ys: NDArray[np.float64], xs: NDArray[np.float64], cy: float, cx: float, half: float) -> bool:
@@ -160,6 +249,9 @@ def find_loops(
             if j != i:
                 keep &= (np.abs(ys - centres[j, 0]) > inner / 2) | (np.abs(xs - centres[j, 1]) > inner / 2)
         cov = coverage(ys[keep], xs[keep], (cy, cx), 0.3 * BOX * PX_PER_MM)
+        if cov < config.loop_coverage:  # a tight loop's arcs along the outline went with the print
+            cov = bridged_coverage(ys[keep], xs[keep], (cy, cx), 0.3 * BOX * PX_PER_MM, half,
+                                   config.loop_outline_mm * PX_PER_MM, config.loop_tight_mm * PX_PER_MM, _MAX_GAP)
         if config.loop_doubt <= cov < config.loop_coverage and _both_sides(ys[keep], xs[keep], cy, cx, half):
             out.setdefault(BROKEN, {})[i] = cov
         if cov >= config.loop_coverage:

@@ -18,7 +18,8 @@ def export(
                             "verified form, with 0/1 option variables, dates, unit names, labels and measure "
                             "levels)."),
     out: Path = typer.Option(..., "--out", help="File to write; the codebook goes beside it (.codebook.md/.json)."),
-    workspace: Path | None = typer.Option(None, help="Workspace folder of `sipas scan` (default ./sipas-workspace)."),
+    workspace: Path | None = typer.Option(None, "--workspace", "-w",
+                                          help="Workspace folder of `sipas scan` (default ./sipas-workspace)."),
     db: str | None = typer.Option(None, "--db", help="Database URL instead of the workspace's SQLite file."),
     template: str | None = typer.Option(None, help="Template to export (default: the only one in the workspace)."),
     include_unverified: bool = typer.Option(False, "--include-unverified",

@@ -11,7 +11,7 @@ from test_reader_boxes import BOX_AT, CAL, box_page
 from omr.reader.around import Surroundings, surroundings
 from omr.reader.boxes import PageCalibration, calibrate_page, measure_boxes, smooth_page
 from omr.reader.light import flatten_windows, light_map, normalise_light
-from omr.reader.loops import coverage
+from omr.reader.loops import bridged_coverage, coverage
 from omr.reader.marks import classify_boxes
 from omr.reader.positions import PX_PER_MM, expected_origin
 from omr.reader.printed import printed_darkness
@@ -197,6 +197,19 @@ def test_a_loop_broken_into_two_arcs_still_circles_its_box() -> None:
     cv2.ellipse(mask, centre, (24, 22), 0, -80, 80, 1, 2)  # right arc, the gaps where outlines cut it
     s = surroundings(_strokes(mask), boxes, origins)
     assert s.circled[0] >= 0.75 and s.circled[1] == 0 and not s.notes
+
+
+def test_the_outline_closes_the_gaps_of_a_tight_loop_only() -> None:
+    half = BOX * PX_PER_MM / 2
+    t = np.linspace(0, 2 * np.pi, 400)
+    c, s = np.cos(t), np.sin(t)
+    ys, xs = (half + 1) * s, (half + 3) * c  # round the box, its top and bottom on the outline
+    left = np.abs(xs) >= 0.6 * (half + 3)  # the scan less the print: the stretches along the outline are gone
+    r_min, tol, tight = 0.3 * BOX * PX_PER_MM, 0.5 * PX_PER_MM, 1.3 * PX_PER_MM
+    assert coverage(ys[left], xs[left], (0.0, 0.0), r_min) < 0.75
+    assert bridged_coverage(ys[left], xs[left], (0.0, 0.0), r_min, half, tol, tight, 6) == 1.0
+    wide = np.abs(xs * 1.5) >= 0.6 * 1.5 * (half + 3)  # a wider loop with only its sides left is faint
+    assert bridged_coverage(ys[wide] * 1.5, xs[wide] * 1.5, (0.0, 0.0), r_min, half, tol, tight, 6) < 0.75
 
 
 def test_a_faint_loop_with_only_its_sides_left_is_flagged_not_read() -> None:
