@@ -21,8 +21,8 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from omr.template.load import load_template
-from omr.types import MULTIPLE
+MULTIPLE = "*"
+"""The value of an unresolved double mark (:data:`omr.types.MULTIPLE`; checked by a test)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Validity:
 @functools.cache
 def satisfaction_items(template: str) -> frozenset[str]:
     """The answer codes of ``template``'s satisfaction items (its scoring aspects' elements' items)."""
+    from omr.template.load import load_template  # here: `sipas fieldwork status` need not load templates
+
     t = load_template(template)
     return frozenset(item for aspect in t.scoring.aspects for el in aspect.elements for item in el.items)
 

@@ -121,3 +121,10 @@ def test_sync_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main([*args, "--final"]) == 0
     assert "0 scanned, 0 verified, 0 scored, 1 invalid" in capsys.readouterr().out
     assert main(["fieldwork", "sync", "--survey", str(LONG_BIEN), "-w", str(tmp_path / "nowhere")]) == 7
+
+
+def test_validity_spells_a_double_mark_as_the_reader_does() -> None:
+    from fieldwork import validity
+    from omr.types import MULTIPLE
+
+    assert validity.MULTIPLE == MULTIPLE
