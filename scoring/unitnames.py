@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass
 from typing import Literal
 
-from scoring.provinces import Scheme
+from scoring.provinces import TABLES, Scheme
 
 UnitLevel = Literal["province", "district", "commune"]
 LEVELS: tuple[UnitLevel, ...] = ("province", "district", "commune")
@@ -25,7 +25,6 @@ REORGANISATION = dt.date(2025, 7, 1)
 SCHEME_TEXT = {"legacy": "63 provinces, three tiers (province, district, commune), before 1 July 2025",
                "2025": "34 provinces, two tiers (province, commune), from 1 July 2025"}
 
-_TABLE = {"legacy": "admin_units_legacy", "2025": "admin_units"}
 _COLUMNS: dict[UnitLevel, tuple[str, str, str]] = {
     "province": ("provinceCode", "province", "provinceShort"),
     "district": ("districtCode", "district", "districtShort"),
@@ -61,7 +60,7 @@ def _names(scheme: Scheme, level: UnitLevel) -> dict[str, UnitName]:
     from vietnamadminunits.database import query  # imported here: loading its data takes ~0.3 s
 
     code_col, name_col, short_col = _COLUMNS[level]
-    rows = query(f"SELECT DISTINCT {code_col}, {name_col}, {short_col} FROM {_TABLE[scheme]}")  # noqa: S608 - constants
+    rows = query(f"SELECT DISTINCT {code_col}, {name_col}, {short_col} FROM {TABLES[scheme]}")  # noqa: S608 - constants
     out: dict[str, UnitName] = {}
     for row in rows:
         code = str(row[code_col] or "")

@@ -3,39 +3,23 @@
 from __future__ import annotations
 
 import base64
-import warnings
 from collections.abc import Iterator
 
 import pytest
 from _fw_ledger import SURVEY, printed_ledger
+from _fw_web import add_role_users, login
 from sqlalchemy import select
 
 from omr.store.db import Store
 from omr.store.schema import AuditEvent
-from review_ui.app import create_app
-from review_ui.users import add_user
-
-with warnings.catch_warnings():  # Starlette 1.x asks for httpx2 (not installed); httpx 0.28 works
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, list[str]]]:
     store, ids = printed_ledger(tmp_path_factory.mktemp("forms-web"))
-    for role in ("fieldwork", "analyst"):
-        add_user(store, f"u-{role}", role, f"pw-{role}-long-enough")
+    add_role_users(store, ("fieldwork", "analyst"))
     yield store, ids
     store.engine.dispose()
-
-
-def _client(store: Store, role: str) -> tuple[TestClient, str]:
-    c = TestClient(create_app(store, secret="x" * 32), raise_server_exceptions=False)
-    token = c.get("/api/session").json()["csrf_token"]
-    r = c.post("/api/login", json={"name": f"u-{role}", "password": f"pw-{role}-long-enough"},
-               headers={"X-CSRF-Token": token})
-    assert r.status_code == 200, r.text
-    return c, c.get("/api/session").json()["csrf_token"]
 
 
 def _upload(ids: list[str]) -> dict[str, str]:
@@ -47,7 +31,7 @@ def _upload(ids: list[str]) -> dict[str, str]:
 
 def test_other_roles_refused(ledger: tuple[Store, list[str]]) -> None:
     store, ids = ledger
-    c, token = _client(store, "analyst")
+    c, token = login(store, "analyst")
     for url in ("/fieldwork/forms", "/api/fieldwork/forms", f"/api/fieldwork/forms/{ids[0]}", "/fieldwork/returns"):
         assert c.get(url).status_code == 403, url
     r = c.post("/api/fieldwork/returns", json=_upload(ids), headers={"X-CSRF-Token": token})
@@ -56,7 +40,7 @@ def test_other_roles_refused(ledger: tuple[Store, list[str]]) -> None:
 
 def test_upload_then_filter_and_history(ledger: tuple[Store, list[str]]) -> None:
     store, ids = ledger
-    c, token = _client(store, "fieldwork")
+    c, token = login(store, "fieldwork")
     assert c.post("/api/fieldwork/returns", json=_upload(ids)).status_code == 403  # no CSRF token
     r = c.post("/api/fieldwork/returns", json=_upload(ids), headers={"X-CSRF-Token": token})
     assert r.status_code == 200, r.text
@@ -89,6 +73,6 @@ def test_upload_then_filter_and_history(ledger: tuple[Store, list[str]]) -> None
 
 def test_pages_of_one_hundred(ledger: tuple[Store, list[str]]) -> None:
     store, _ = ledger
-    c, _ = _client(store, "fieldwork")
+    c, _ = login(store, "fieldwork")
     d = c.get("/api/fieldwork/forms", params={"page": 9}).json()
     assert (d["total"], d["page"], d["pages"], len(d["forms"])) == (15, 1, 1, 15)

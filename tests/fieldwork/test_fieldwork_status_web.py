@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from _fieldwork import LONG_BIEN
 from _fw_status import AFTER, story_ledger, with_collection
+from _fw_web import add_role_users, login
 from sqlalchemy import func, select
 
 from fieldwork.status import compute_status
@@ -18,7 +19,6 @@ from omr.store.db import Store
 from omr.store.schema import AuditEvent
 from review_ui.app import create_app
 from review_ui.roles import ROLES
-from review_ui.users import add_user
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2 (not installed); httpx 0.28 works
     warnings.simplefilter("ignore")
@@ -34,19 +34,13 @@ def store(tmp_path_factory: pytest.TempPathFactory, long_bien: Survey) -> Iterat
     s = story_ledger(ws, long_bien.name)
     text = LONG_BIEN.read_text(encoding="utf-8") + "collection: {deliver_by: 2020-09-20, collect_by: 2020-09-25}\n"
     (ws / "fieldwork" / "survey.yaml").write_text(text, encoding="utf-8")
-    for role in ROLES:
-        add_user(s, f"u-{role}", role, f"pw-{role}-long-enough")
+    add_role_users(s, ROLES)
     yield s
     s.engine.dispose()
 
 
 def _client(store: Store, role: str) -> TestClient:
-    c = TestClient(create_app(store, secret="x" * 32), raise_server_exceptions=False)
-    token = c.get("/api/session").json()["csrf_token"]
-    r = c.post("/api/login", json={"name": f"u-{role}", "password": f"pw-{role}-long-enough"},
-               headers={"X-CSRF-Token": token})
-    assert r.status_code == 200, r.text
-    return c
+    return login(store, role)[0]
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in READERS])

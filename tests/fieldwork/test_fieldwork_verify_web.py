@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _fw_web import add_role_users, login
 from sqlalchemy import select
 from test_fieldwork_verify import build_ledger
 
 from omr.store.db import Store, open_store
 from omr.store.schema import AuditEvent
 from review_ui.app import create_app
-from review_ui.users import add_user
 from sipas.cli import main
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2 (not installed); httpx 0.28 works
@@ -30,19 +30,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     assert main(["fieldwork", "verify", "draw", "--survey", str(survey), "-w", str(ws), "--share", "25%",
                  "--seed", "5"]) == 0
     s = open_store(ws)
-    for role in ROLES:
-        add_user(s, f"u-{role}", role, f"pw-{role}-long-enough")
+    add_role_users(s, ROLES)
     yield s
     s.engine.dispose()
-
-
-def _client(store: Store, role: str) -> tuple[TestClient, str]:
-    c = TestClient(create_app(store, secret="x" * 32), raise_server_exceptions=False)
-    token = c.get("/api/session").json()["csrf_token"]
-    r = c.post("/api/login", json={"name": f"u-{role}", "password": f"pw-{role}-long-enough"},
-               headers={"X-CSRF-Token": token})
-    assert r.status_code == 200, r.text
-    return c, c.get("/api/session").json()["csrf_token"]
 
 
 def _people(store: Store) -> dict[str, dict[str, str]]:
@@ -57,13 +47,13 @@ def _audit(store: Store) -> list[tuple[str, str, str | None]]:
 
 
 def test_only_monitors_reach_the_calls(store: Store) -> None:
-    with _client(store, "monitor")[0] as c:
+    with login(store, "monitor")[0] as c:
         calls = c.get("/api/fieldwork/verify").json()["calls"]
     fid = calls[0]["form_id"]
     routes = ("/fieldwork/verify", "/api/fieldwork/verify", f"/fieldwork/verify/{fid}", f"/api/fieldwork/verify/{fid}")
     name = _people(store)[fid]["name"]
     for role in ("admin", "operator", "reviewer", "analyst", "fieldwork"):
-        c, tok = _client(store, role)
+        c, tok = login(store, role)
         with c:
             for route in routes:
                 r = c.get(route)
@@ -78,7 +68,7 @@ def test_only_monitors_reach_the_calls(store: Store) -> None:
 def test_monitor_sees_drawn_forms_only_and_every_view_is_audited(store: Store) -> None:
     people = _people(store)
     before = len(_audit(store))
-    c, _ = _client(store, "monitor")
+    c, _ = login(store, "monitor")
     with c:
         page = c.get("/api/fieldwork/verify").json()
         assert len(page["calls"]) == 6 and len(page["units"]) == 3
@@ -95,7 +85,7 @@ def test_monitor_sees_drawn_forms_only_and_every_view_is_audited(store: Store) -
 
 
 def test_recording_a_call_flags_interference(store: Store) -> None:
-    c, tok = _client(store, "monitor")
+    c, tok = login(store, "monitor")
     with c:
         calls = c.get("/api/fieldwork/verify").json()["calls"]
         a, b = calls[0]["form_id"], calls[1]["form_id"]

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 from _fieldwork import LONG_BIEN
+from _fw_web import add_role_users, login
 from sqlalchemy import select
 
 from omr.store.db import Store, open_store
 from omr.store.schema import AuditEvent
 from review_ui.app import create_app
-from review_ui.users import add_user
 from sipas.cli import main
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2 (not installed); httpx 0.28 works
@@ -36,19 +36,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     assert main(["fieldwork", "frame", str(ws / "list.xlsx"), "--survey", str(LONG_BIEN), "--out", str(out)]) == 0
     assert main(["fieldwork", "draw", "--survey", str(LONG_BIEN), "--out", str(out)]) == 0
     s = open_store(ws)
-    for role in ROLES:
-        add_user(s, f"u-{role}", role, f"pw-{role}-long-enough")
+    add_role_users(s, ROLES)
     yield s
     s.engine.dispose()
 
 
 def _client(store: Store, role: str) -> TestClient:
-    c = TestClient(create_app(store, secret="x" * 32), raise_server_exceptions=False)
-    token = c.get("/api/session").json()["csrf_token"]
-    r = c.post("/api/login", json={"name": f"u-{role}", "password": f"pw-{role}-long-enough"},
-               headers={"X-CSRF-Token": token})
-    assert r.status_code == 200, r.text
-    return c
+    return login(store, role)[0]
 
 
 def _names(store: Store) -> list[str]:
