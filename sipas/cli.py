@@ -52,7 +52,8 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("demo", "sipas.commands.demo:demo",
                 "Run the whole pipeline on synthetic samples: print, scan, check, export, score, report."),
     LazyCommand("fieldwork", "sipas.commands.fieldwork:app",
-                "Fieldwork: import lists into a frame, draw official and reserve samples, dispatch forms."),
+                "Fieldwork: lists into a frame, the draw, forms for the post, returns, substitution, status, "
+                "re-verification and integrity screening."),
 )
 
 

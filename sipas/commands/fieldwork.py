@@ -9,35 +9,18 @@ from pathlib import Path
 import typer
 
 from omr.errors import BadArgumentsError
+from sipas.commands.fieldwork_returns import returns_app, sync_cmd
+from sipas.commands.fieldwork_screen import screen
+from sipas.commands.fieldwork_status import status
+from sipas.commands.fieldwork_substitute import substitute
+from sipas.commands.fieldwork_verify import app as verify_app
 
-app = typer.Typer(help="Fieldwork: import lists into a frame, draw official and reserve samples, dispatch forms.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Fieldwork: lists into a frame, the draw, forms for the post, returns, substitution, status, "
+                       "re-verification and integrity screening.", no_args_is_help=True)
 
 SURVEY = typer.Option(..., "--survey", help="The survey file (see examples/ and `sipas fieldwork schema`).")
 OUT = typer.Option(Path("sipas-workspace/fieldwork"), "--out",
                    help="Folder of the fieldwork files (the review app reads <workspace>/fieldwork).")
-
-
-from sipas.commands.fieldwork_verify import app as verify_app  # noqa: E402
-
-app.add_typer(verify_app, name="verify")
-
-from sipas.commands.fieldwork_status import status as _status  # noqa: E402
-
-app.command(name="status")(_status)
-
-from sipas.commands.fieldwork_substitute import substitute as _substitute  # noqa: E402
-
-app.command(name="substitute")(_substitute)
-
-from sipas.commands.fieldwork_returns import returns_app, sync_cmd  # noqa: E402
-
-app.add_typer(returns_app, name="returns")
-app.command(name="sync")(sync_cmd)
-
-from sipas.commands.fieldwork_screen import screen as _screen  # noqa: E402
-
-app.command(name="screen")(_screen)
 
 
 @app.command()
@@ -195,3 +178,12 @@ def schema(out: Path | None = typer.Option(None, help="Write to this file.")) ->
         typer.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
+
+
+# The life of a form after dispatch (one module each; the ledger is in the workspace database).
+app.add_typer(returns_app, name="returns")
+app.command(name="sync")(sync_cmd)
+app.command(name="substitute")(substitute)
+app.command(name="status")(status)
+app.add_typer(verify_app, name="verify")
+app.command(name="screen")(screen)
