@@ -152,7 +152,7 @@ class Items:
 
 def satisfaction_items(template: Template) -> Items:
     """The scoring items of ``template`` and the rows of the grids that hold them (Q9-style grids)."""
-    codes = [it for a in template.scoring.aspects for e in a.elements for it in e.items]
+    codes = [it for a in template.require_scoring().aspects for e in a.elements for it in e.items]
     codes = list(dict.fromkeys(codes))
     scales: list[tuple[str, ...]] = []
     grids: list[GridField] = []

@@ -39,7 +39,7 @@ def satisfaction_items(template: str) -> frozenset[str]:
     from omr.template.load import load_template  # here: `sipas fieldwork status` need not load templates
 
     t = load_template(template)
-    return frozenset(item for aspect in t.scoring.aspects for el in aspect.elements for item in el.items)
+    return frozenset(item for aspect in t.require_scoring().aspects for el in aspect.elements for item in el.items)
 
 
 def missing_pages(expected: int, present: set[int]) -> list[int]:

@@ -22,7 +22,7 @@ import segno
 from numpy.typing import NDArray
 from reportlab.pdfgen.canvas import Canvas
 
-from omr.errors import BadArgumentsError, InputFileError
+from omr.errors import BadArgumentsError, InputFileError, TemplateError
 from omr.fonts import pdf_font
 from omr.formid import PageIdentity, display_form_id, new_form_id
 from omr.template.layout import (
@@ -164,19 +164,24 @@ def _page(c: Canvas, page: PageLayout, ident: PageIdentity) -> None:
     c.setFillGray(0.0)
     for fid in page.fiducials:
         _cells(c, aruco_bits(fid.marker_id), fid.rect)
-    _cells(c, qr_matrix(ident.payload()), page.qr)
-    r = page.id_text
+    _cells(c, qr_matrix(ident.payload()), page.printed_qr)
+    r = page.printed_id
     c.setFont(pdf_font("mono"), ID_TEXT_SIZE)
     c.drawRightString(_pt(r.right), _y(r.bottom - 1.2), f"{display_form_id(ident.form_id)}  {ident.page}/{ident.pages}")
 
 
 def render_pdf(template: Template, copies: Sequence[FormCopy]) -> bytes:
     """The PDF of ``copies`` (byte-identical for the same template and ids)."""
+    if template.layout is not None:
+        raise TemplateError(
+            f"template {template.name}: a form we did not print (its template states a fixed layout) cannot be "
+            "printed by sipas; print copies of the original form"
+        )
     layout: FormLayout = layout_template(template)
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=(_pt(layout.width), _pt(layout.height)), invariant=1, pageCompression=1)
     c.setTitle(template.title.vi)
-    c.setAuthor(template.issuer.vi)
+    c.setAuthor(template.issuer.vi if template.issuer else "")
     c.setCreator("sipas")
     c.setSubject(f"{template.name} {template.version}")
     for copy in copies:

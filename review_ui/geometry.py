@@ -43,7 +43,12 @@ def _union(boxes: list[Box]) -> Rect:
     return Rect(x0, y0, x1 - x0, y1 - y0)
 
 
-def _band(top: float, bottom: float) -> Rect:
+def _band(top: float, bottom: float, page: PageLayout) -> Rect:
+    """A full-width band of the page's content between ``top`` and ``bottom`` (mm)."""
+    if page.qr is None:  # a form we did not print: its content may use the whole page
+        top, bottom = max(0.0, top), min(page.used_bottom, bottom)
+        right = max((b.label or b.rect).right for b in page.boxes) + PAD_MM
+        return Rect(0.0, top, right, max(1.0, bottom - top))
     top, bottom = max(0.0, top), min(PAGE_H, bottom)
     return Rect(CONTENT_LEFT - 2, top, CONTENT_RIGHT - CONTENT_LEFT + 4, max(1.0, bottom - top))
 
@@ -65,16 +70,17 @@ def context_rects(template: Template, page: PageLayout, code: str) -> list[Rect]
         row = _union(own)
         first = field_boxes(page, question.rows[0].code) or own
         head_bottom = min(b.rect.y for b in first) - PAD_MM
-        header = _band(head_bottom - GRID_HEADER_MM, head_bottom)
-        band = _band(row.y - PAD_MM, row.bottom + PAD_MM)
+        header = _band(head_bottom - GRID_HEADER_MM, head_bottom, page)
+        band = _band(row.y - PAD_MM, row.bottom + PAD_MM, page)
         return [header, band] if header.bottom <= band.y else [band]
     codes = {question.code} | {code}
     if hasattr(question, "options"):
         codes |= {o.other for o in question.options if o.other}
     area = _union([b for b in page.boxes if b.field in codes])
-    return [_band(area.y - LABEL_ABOVE_MM, area.bottom + PAD_MM)]
+    return [_band(area.y - LABEL_ABOVE_MM, area.bottom + PAD_MM, page)]
 
 
-def page_fraction(rect: Rect) -> tuple[float, float, float, float]:
+def page_fraction(rect: Rect, size_mm: tuple[float, float] = (PAGE_W, PAGE_H)) -> tuple[float, float, float, float]:
     """A rectangle as percentages of the page (left, top, width, height) for HTML overlays."""
-    return (100 * rect.x / PAGE_W, 100 * rect.y / PAGE_H, 100 * rect.w / PAGE_W, 100 * rect.h / PAGE_H)
+    w, h = size_mm
+    return (100 * rect.x / w, 100 * rect.y / h, 100 * rect.w / w, 100 * rect.h / h)

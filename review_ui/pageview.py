@@ -64,7 +64,7 @@ def page_context(store: Store, index: TemplateIndex, page_id: int, *, can_edit: 
             for b in boxes:
                 r = rects.get((b.field, b.value))
                 if r is not None:
-                    left, top, w, h = page_fraction(r)
+                    left, top, w, h = page_fraction(r, (layout.width, layout.height))
                     overlay.append(OverlayBox(b.id, b.field, b.value, b.state, b.confidence, b.darkness,
                                               left, top, w, h))
     kind = "aligned" if page.image_path else "raw" if page.raw_image_path else None

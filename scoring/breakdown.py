@@ -67,7 +67,7 @@ def service_field(template: Template) -> str | None:
         return declared
     if template.instrument != SERVICE_USER:
         return None
-    scored = {i for a in template.scoring.aspects for e in a.elements for i in e.items}
+    scored = {i for a in template.require_scoring().aspects for e in a.elements for i in e.items}
     words = _fold(LABEL_WORDS)
     for q in template.fields():
         if isinstance(q, SingleField) and q.code not in scored and words in _fold(q.label.vi):
@@ -76,7 +76,7 @@ def service_field(template: Template) -> str | None:
 
 
 def _unscored_singles(template: Template) -> list[SingleField]:
-    scored = {i for a in template.scoring.aspects for e in a.elements for i in e.items}
+    scored = {i for a in template.require_scoring().aspects for e in a.elements for i in e.items}
     return [q for q in template.fields() if isinstance(q, SingleField) and q.code not in scored]
 
 
@@ -98,7 +98,7 @@ def breakdown_fields(template: Template) -> list[str]:
 
 def general_question(template: Template) -> SingleField | None:
     """The single-choice overall-satisfaction question (see the module rule), or None."""
-    scored = {i for a in template.scoring.aspects for e in a.elements for i in e.items}
+    scored = {i for a in template.require_scoring().aspects for e in a.elements for i in e.items}
     scales = {tuple((o.value, _fold(o.label.vi)) for o in q.scale) for q in template.fields()
               if isinstance(q, GridField) and any(r.code in scored for r in q.rows)}
     for q in _unscored_singles(template):
@@ -113,7 +113,7 @@ def general_indicators(template: Template) -> list[ShareIndicator]:
     if q is None:
         return []
     satisfied = ShareIndicator(code=q.code, label=Label(vi=q.label.vi, en=q.label.en), fields=[q.code],
-                               counted=list(template.scoring.satisfied), provisional=q.provisional)
+                               counted=list(template.require_scoring().satisfied), provisional=q.provisional)
     every = ShareIndicator(code=q.code + GENERAL_SUFFIX, label=Label(vi=q.label.vi, en=q.label.en),
                            fields=[q.code], counted=None, provisional=q.provisional)
     return [satisfied, every]

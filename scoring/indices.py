@@ -36,7 +36,7 @@ def satisfaction_indicators(template: Template) -> list[Indicator]:
         else:
             labels[q.code] = (q.label.vi, q.label.en)
     total = 0
-    for aspect in template.scoring.aspects:
+    for aspect in template.require_scoring().aspects:
         n_aspect = sum(len(e.items) for e in aspect.elements)
         total += n_aspect
         out.append(Indicator(code=aspect.code, kind="aspect", parent=OVERALL, vi=aspect.label.vi,
@@ -55,8 +55,8 @@ def satisfaction_indicators(template: Template) -> list[Indicator]:
 def share_keys(template: Template, general: list[ShareIndicator] | None = None) -> list[ShareKey]:
     """Every reported perception and expectation share (and ``general`` ones, see :mod:`scoring.breakdown`)."""
     out: list[ShareKey] = []
-    for group, indicators in (("perception", template.scoring.perception),
-                              ("expectation", template.scoring.expectation),
+    for group, indicators in (("perception", template.require_scoring().perception),
+                              ("expectation", template.require_scoring().expectation),
                               ("general", general or [])):
         for ind in indicators:
             common = {"indicator": ind.code, "group": group, "vi": ind.label.vi, "en": ind.label.en,
@@ -120,16 +120,16 @@ def _share_counts(frame: pd.DataFrame, template: Template, ind: ShareIndicator,
 def form_counts(frame: pd.DataFrame, template: Template, options: IndexOptions,
                 general: list[ShareIndicator] | None = None) -> pd.DataFrame:
     """Integer counts per form: ``sat:``/``n:`` per satisfaction item, ``num:``/``den:`` per share."""
-    satisfied = list(template.scoring.satisfied)
+    satisfied = list(template.require_scoring().satisfied)
     cols: dict[str, np.ndarray] = {}
-    for aspect in template.scoring.aspects:
+    for aspect in template.require_scoring().aspects:
         for el in aspect.elements:
             for item in el.items:
                 s = _answers(frame, item)
                 valid = _valid(s, [o.value for o in _scale(template, item)], options)
                 cols[f"sat:{item}"] = (s.isin(satisfied).to_numpy(dtype=bool) & valid).astype(np.int64)
                 cols[f"n:{item}"] = valid.astype(np.int64)
-    for ind in [*template.scoring.perception, *template.scoring.expectation, *(general or [])]:
+    for ind in [*template.require_scoring().perception, *template.require_scoring().expectation, *(general or [])]:
         for key, (num, den) in _share_counts(frame, template, ind, options).items():
             cols[f"num:{key}"] = num
             cols[f"den:{key}"] = den
@@ -153,7 +153,7 @@ def satisfaction_table(counts: pd.DataFrame, template: Template, options: IndexO
     all_items: list[str] = []
     element_codes: list[str] = []
     aspect_codes: list[str] = []
-    for aspect in template.scoring.aspects:
+    for aspect in template.require_scoring().aspects:
         items = [i for el in aspect.elements for i in el.items]
         all_items.extend(items)
         sat = counts[[f"sat:{i}" for i in items]].set_axis(items, axis=1)

@@ -226,7 +226,7 @@ def compute_results(dataset: Dataset, options: IndexOptions = IndexOptions(), *,
     total = counts.sum().to_frame().T
     sat_nat = satisfaction_table(total, t, options).iloc[0]
     shr_nat = share_table(total, shares).iloc[0]
-    described = {**options.describe(), "satisfied": ",".join(t.scoring.satisfied)}
+    described = {**options.describe(), "satisfied": ",".join(t.require_scoring().satisfied)}
     national_counts: pd.Series | None = total.iloc[0]
     provinces = by_level.get("province", [])
     nat_reps: Replicates | None = None
@@ -272,7 +272,7 @@ def compute_results(dataset: Dataset, options: IndexOptions = IndexOptions(), *,
                                 not_returned=dataset.not_returned, flagged_answers=dataset.flagged_answers),
         indicators=tuple(indicators), shares=tuple(shares), levels=tuple(by_level), units=tuple(units),
         ranges=tuple(all_ranges), previous=previous_name, movements=tuple(movements),
-        provisional=t.scoring.provisional, scheme=target, regrouped=regrouped,
+        provisional=t.require_scoring().provisional, scheme=target, regrouped=regrouped,
         previous_regrouped=previous.regrouped if previous is not None else None,
         min_forms=min_forms, interval=method_tag(intervals.replicates, intervals.seed) if intervals.replicates else "",
         empty_levels=empty, breakdowns=breakdowns, profile=respondent_profile(frame, t),

@@ -33,6 +33,11 @@ _AFFINE_TOLERANCE_PX = 0.5
 _MARKER_MM = marker_corners_mm()
 
 
+FitMethod = Literal["markers", "features", "reviewer", "marks", "page", "image"]
+"""Our corner markers; a blank page's features; a reviewer's clicks; a form's own corner marks, the paper's
+edges, or the image as the page (forms we did not print, :mod:`omr.reader.frame`)."""
+
+
 @dataclass(frozen=True)
 class Alignment:
     """A page located on its image: the homography, its quality and the warped page."""
@@ -42,7 +47,7 @@ class Alignment:
     residual_px: float
     residual_mm: float
     rotation: int
-    method: Literal["markers", "features", "reviewer"]
+    method: FitMethod
     markers: tuple[int, ...]
     aligned: NDArray[np.uint8]
 
@@ -141,13 +146,17 @@ def finish_alignment(
     homography: NDArray[np.float64],
     src_mm: NDArray[np.float64],
     dst_px: NDArray[np.float64],
-    method: Literal["markers", "features", "reviewer"],
+    method: FitMethod,
     markers: tuple[int, ...],
     *,
     config: ReaderConfig = DEFAULT_CONFIG,
     max_residual_mm: float | None = None,
+    size_mm: tuple[float, float] | None = None,
 ) -> Alignment | AlignmentFailure:
-    """Check a fitted homography (residual, plausibility) and warp the page with it."""
+    """Check a fitted homography (residual, plausibility) and warp the page with it.
+
+    ``size_mm``: the page size of a form we did not print (default: A4, our forms).
+    """
     h = np.asarray(homography, np.float64) / homography[2, 2]
     why = plausible(h, config=config)
     if why is not None:
@@ -160,8 +169,13 @@ def finish_alignment(
     limit = config.max_residual_mm if max_residual_mm is None else max_residual_mm
     if residual_mm > limit:
         return AlignmentFailure(f"corner residual {residual_mm:.2f} mm exceeds {limit:.2f} mm", scan.ids)
-    aligned = warp_to_template(image, h, small=scan.small, factor=scan.factor)
+    aligned = warp_to_template(image, h, small=scan.small, factor=scan.factor, size_mm=size_mm)
     return Alignment(h, residual_px, residual_mm, rotation_of(h), method, markers, aligned)
+
+
+def aligned_shape(size_mm: tuple[float, float]) -> tuple[int, int]:
+    """(rows, columns) of an aligned page of ``size_mm`` (width, height) at :data:`ALIGNED_DPI`."""
+    return (round(size_mm[1] * _ALIGNED_PX_PER_MM), round(size_mm[0] * _ALIGNED_PX_PER_MM))
 
 
 def aligned_to_mm() -> NDArray[np.float64]:
@@ -176,6 +190,7 @@ def warp_to_template(
     *,
     small: NDArray[np.uint8] | None = None,
     factor: int = 1,
+    size_mm: tuple[float, float] | None = None,
 ) -> NDArray[np.uint8]:
     """Resample a page onto the template frame at :data:`ALIGNED_DPI`.
 
@@ -190,6 +205,8 @@ def warp_to_template(
         holds the page at 140 dpi or more, which anti-aliases the downsampling for free.
     factor : int, optional
         Reduction factor of ``small``.
+    size_mm : (width, height), optional
+        The page size in mm (default A4, the size of every form we print).
 
     Returns
     -------
@@ -207,7 +224,7 @@ def warp_to_template(
                                   [0.0, 1.0 / factor, -(factor - 1) / (2 * factor)], [0.0, 0.0, 1.0]])
     m = to_source @ homography @ aligned_to_mm()
     m = m / m[2, 2]
-    rows, cols = ALIGNED_SHAPE
+    rows, cols = ALIGNED_SHAPE if size_mm is None else aligned_shape(size_mm)
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     corners = np.array([[[0.0, 0.0], [cols, 0.0], [cols, rows], [0.0, rows]]])
     exact = cv2.perspectiveTransform(corners, m)[0]

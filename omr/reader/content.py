@@ -79,20 +79,20 @@ def read_content(
     decided = decide_fields(template, readings, decisions.faint.tolist(), residue=residue, notes=notes,
                             calibration=ctx.mark_calibration, config=config)
     found = {f.field: f for f in decided}
-    found.update(_digits(fit.aligned, template, boxes, shifts, ctx))
+    found.update(read_digit_fields(fit.aligned, template, boxes, shifts, ctx))
     for i, b in enumerate(boxes):
         if b.kind != "text":
             continue
         area = crop_box(fit.aligned, b, shifts[i], margin_mm=-config.text_inset_mm)
         written = check_writing(area, calibration, config=config)
-        found[b.field] = decide_text(b.field, written, _ocr_call(image, fit, b, ctx), config=config)
+        found[b.field] = decide_text(b.field, written, ocr_call(image, fit, b, ctx), config=config)
     order = [c for c in template.answer_codes() if c in found]
     fields = flag_unanswered([found[c] for c in order], config=config)
     fields = flag_light_page(fields, residue, config=config)
     return PageContent(tuple(readings), tuple(fields))
 
 
-def _ocr_call(image: NDArray[np.uint8], fit: Alignment, box: Box, ctx: ReaderContext) -> Callable[[], OcrResult]:
+def ocr_call(image: NDArray[np.uint8], fit: Alignment, box: Box, ctx: ReaderContext) -> Callable[[], OcrResult]:
     """Tesseract on a writing area sampled from the scan at 300 dpi (called only when written)."""
 
     def run() -> OcrResult:
@@ -102,7 +102,7 @@ def _ocr_call(image: NDArray[np.uint8], fit: Alignment, box: Box, ctx: ReaderCon
     return run
 
 
-def _digits(
+def read_digit_fields(
     aligned: NDArray[np.uint8], template: Template, boxes: Sequence[Box], shifts: NDArray[np.int64],
     ctx: ReaderContext,
 ) -> dict[str, FieldReading]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cv2
@@ -21,10 +22,11 @@ from omr.reader.calibration import Calibration, default_calibration
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
 from omr.reader.features import Reference, make_reference
 from omr.reader.fiducials import make_marker_detector
+from omr.reader.fixedrefs import FixedPageRefs, load_fixed_page
 from omr.reader.layoutmatch import LayoutIndex, PageKey
 from omr.reader.ocr import OcrEngine
 from omr.template.layout import FormLayout, layout_template
-from omr.template.load import builtin_templates, load_template
+from omr.template.load import builtin_templates, load_template, resolve_template
 from omr.template.model import Template
 
 if TYPE_CHECKING:
@@ -50,6 +52,9 @@ class ReaderContext:
     _index: LayoutIndex | None = field(default=None, repr=False)
     mark_calibration: Calibration | None = field(default_factory=default_calibration, repr=False)
     """Raw field confidence → probability of a right value; ``None`` keeps raw confidences."""
+    sources: dict[tuple[str, str], Path] = field(default_factory=dict)
+    """The file of each loaded template (a fixed layout's blank and mark images are beside it)."""
+    _frames: dict[tuple[str, str, int], FixedPageRefs] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, templates: Sequence[str] | None = None, *, config: ReaderConfig = DEFAULT_CONFIG,
@@ -61,14 +66,16 @@ class ReaderContext:
         cv2.setNumThreads(1)
         names: Sequence[str] = list(builtin_templates()) if templates is None else templates
         loaded: dict[tuple[str, str], Template] = {}
+        sources: dict[tuple[str, str], Path] = {}
         for name in names:
             t = load_template(name)
             key = (t.name, t.version)
             if key in loaded:
                 raise TemplateError(f"{name}: template {t.name} version {t.version} is loaded twice")
             loaded[key] = t
+            sources[key] = resolve_template(name).resolve()
         layouts = {key: layout_template(t) for key, t in loaded.items()}
-        return cls(loaded, layouts, config, known_ids=KnownIds(known.ids, manifest=known.manifest))
+        return cls(loaded, layouts, config, known_ids=KnownIds(known.ids, manifest=known.manifest), sources=sources)
 
     @property
     def known(self) -> set[tuple[str, str]]:
@@ -108,6 +115,20 @@ class ReaderContext:
         if key not in self._references:
             self._references[key] = make_reference(self.templates[(name, version)], page, config=self.config)
         return self._references[key]
+
+    @property
+    def fixed(self) -> list[tuple[str, str]]:
+        """(name, version) of the loaded templates of forms we did not print."""
+        return [key for key, t in self.templates.items() if t.layout is not None]
+
+    def fixed_page(self, name: str, version: str, page: int) -> FixedPageRefs:
+        """What aligning and reading a page of a form we did not print needs (loaded on first use)."""
+        key = (name, version, page)
+        if key not in self._frames:
+            template = self.templates[(name, version)]
+            source = self.sources.get((name, version), Path.cwd() / f"{name}.yaml")
+            self._frames[key] = load_fixed_page(template, page, source.parent, config=self.config)
+        return self._frames[key]
 
     def close(self) -> None:
         """Release the Tesseract APIs (the rest is garbage-collected)."""

@@ -75,8 +75,21 @@ def make_reference(template: Template, page: int, *, config: ReaderConfig = DEFA
     return Reference(image, float(config.feature_dpi), points, np.asarray(desc, np.uint8))
 
 
+def reference_from_image(blank: NDArray[np.uint8], size_mm: tuple[float, float], *,
+                         config: ReaderConfig = DEFAULT_CONFIG) -> Reference:
+    """The features of a blank page image that covers the page frame ``size_mm`` (width, height) exactly."""
+    k = config.feature_dpi / 25.4
+    shape = (max(1, round(size_mm[0] * k)), max(1, round(size_mm[1] * k)))
+    image = np.asarray(cv2.resize(blank, shape, interpolation=cv2.INTER_AREA), np.uint8)
+    keypoints, descriptors = make_orb().detectAndCompute(image, None)
+    points = np.array([kp.pt for kp in keypoints], np.float32).reshape(-1, 2)
+    desc = descriptors if descriptors is not None else np.zeros((0, 32), np.uint8)
+    return Reference(image, float(config.feature_dpi), points, np.asarray(desc, np.uint8))
+
+
 def align_by_features(
-    image: NDArray[np.uint8], scan: MarkerScan, reference: Reference, *, config: ReaderConfig = DEFAULT_CONFIG
+    image: NDArray[np.uint8], scan: MarkerScan, reference: Reference, *, config: ReaderConfig = DEFAULT_CONFIG,
+    size_mm: tuple[float, float] | None = None,
 ) -> Alignment | AlignmentFailure:
     """Align a page by matching its features against the rendered blank page.
 
@@ -90,6 +103,8 @@ def align_by_features(
         From :func:`make_reference` for the page's template page.
     config : ReaderConfig, optional
         ``feature_min_inliers`` and ``feature_max_residual_mm`` are used.
+    size_mm : (width, height), optional
+        The page size of a form we did not print (default: A4).
 
     Returns
     -------
@@ -120,5 +135,5 @@ def align_by_features(
     dst_px = dst[inliers] * k + (k - 1) / 2
     return finish_alignment(
         image, scan, homography, src_mm, dst_px, "features", scan.ids,
-        config=config, max_residual_mm=config.feature_max_residual_mm,
+        config=config, max_residual_mm=config.feature_max_residual_mm, size_mm=size_mm,
     )

@@ -36,6 +36,7 @@ from omr.reader.identify import (
     read_printed_id,
 )
 from omr.reader.qrrepair import find_qr_repaired
+from omr.reader.unprinted import read_unprinted
 from omr.types import BoxReading, FieldReading, PageImage, PageOutcome, PageReading
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,12 @@ def read_page(
         shape = "x".join(str(s) for s in np.shape(page.image))
         return PageReading("rejected", reason=f"unreadable image: {shape} pixels is not a page image")
     try:
-        return _read(image, ctx, identity, homography, placed)
+        if identity is not None and (identity.template, identity.version) in ctx.fixed:
+            unprinted = read_unprinted(image, find_markers(image, detector=ctx.detector, config=ctx.config), ctx,
+                                       page, identity)
+            if unprinted is not None:
+                return unprinted
+        return _read(image, ctx, identity, homography, placed, page)
     except cv2.error as exc:
         log.debug("%s: OpenCV failed: %s", page.key, exc)
         return PageReading("rejected", reason=f"unreadable image: {str(exc.err or exc).strip()}")
@@ -93,7 +99,7 @@ def _given_alignment(image: NDArray[np.uint8], homography: NDArray[np.float64]) 
 
 
 def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIdentity | None,
-          given_homography: NDArray[np.float64] | None, placed: str | None) -> PageReading:
+          given_homography: NDArray[np.float64] | None, placed: str | None, page: PageImage) -> PageReading:
     config = ctx.config
     scan = find_markers(image, detector=ctx.detector, config=config)
     if not scan.found and given_identity is None and given_homography is None:
@@ -124,7 +130,8 @@ def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIden
             f"{fit.reason}; matching the blank page: {second.reason}", scan.ids)
     if isinstance(fit, AlignmentFailure):
         if not scan.found and qr is None:
-            return PageReading("rejected", reason=f"{NOT_A_FORM}: no corner markers and no QR code found")
+            unprinted = read_unprinted(image, scan, ctx, page) if ctx.fixed else None
+            return unprinted or PageReading("rejected", reason=f"{NOT_A_FORM}: no corner markers and no QR code found")
         return PageReading("review", identity=ident.identity, reason=f"alignment failed: {fit.reason}")
     if ident.identity is None:
         smoothed = smooth_page(fit.aligned)

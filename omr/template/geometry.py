@@ -38,11 +38,11 @@ def geometry_json(template: Template, layout: FormLayout, dpi: float) -> dict[st
                      "rect": _px(f.rect, dpi)}
                     for f in page.fiducials
                 ],
-                "qr": {"rect": _px(page.qr, dpi)},
-                "form_id_text": {"rect": _px(page.id_text, dpi)},
+                "qr": {"rect": _px(page.qr, dpi)} if page.qr else None,
+                "form_id_text": {"rect": _px(page.id_text, dpi)} if page.id_text else None,
                 "boxes": [
                     {"field": b.field, "field_kind": kinds.get(b.field, ""), "box_kind": b.kind,
-                     "value": b.value, "rect": _px(b.rect, dpi)}
+                     "value": b.value, "rect": _px(b.rect, dpi), "shape": b.shape}
                     for b in page.boxes
                 ],
             }

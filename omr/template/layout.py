@@ -112,6 +112,8 @@ class Box:
     kind: Literal["box", "digit", "text"]
     rect: Rect
     label: Rect | None = None
+    shape: Literal["square", "circle"] = "square"
+    """``circle``: a printed bubble (forms we did not print); our own boxes are square."""
 
 
 @dataclass(frozen=True)
@@ -173,13 +175,29 @@ DrawOp = TextOp | RuleOp | ShadeOp | SampleMarkOp
 
 @dataclass(frozen=True)
 class PageLayout:
+    """One page's boxes and drawing; ``qr`` and ``id_text`` are None on forms we did not print."""
+
     number: int
     fiducials: tuple[Fiducial, ...]
-    qr: Rect
-    id_text: Rect
+    qr: Rect | None
+    id_text: Rect | None
     boxes: tuple[Box, ...]
     drawing: tuple[DrawOp, ...]
     used_bottom: float
+
+    @property
+    def printed_qr(self) -> Rect:
+        """Where our QR is printed (forms we print only)."""
+        if self.qr is None:
+            raise TemplateError(f"page {self.number} is of a form we did not print: it has no QR of ours")
+        return self.qr
+
+    @property
+    def printed_id(self) -> Rect:
+        """Where the form id is printed under the QR (forms we print only)."""
+        if self.id_text is None:
+            raise TemplateError(f"page {self.number} is of a form we did not print: it has no printed form id")
+        return self.id_text
 
 
 @dataclass(frozen=True)
@@ -285,6 +303,13 @@ class _Page:
             self.ops.append(RuleOp(a, b, c, d, width_pt))
 
 
+def _printed(label: Label | None, what: str, template: Template) -> Label:
+    """A text every form we print carries (the model requires it when the template has no fixed layout)."""
+    if label is None:
+        raise TemplateError(f"template {template.name}: {what} is required to print the form")
+    return label
+
+
 class _Layouter:
     def __init__(self, template: Template) -> None:
         self.t = template
@@ -301,8 +326,9 @@ class _Layouter:
         right_mid = (right_l + HEADER_RIGHT) / 2
         right_w = HEADER_RIGHT - right_l
         page.y = MARKER_MARGIN + 0.5
-        page.centred(t.issuer.vi, "bold", HEADING_PT, left_mid, left_w, "heading")
-        rule_w = min(_width_mm(t.issuer.vi, "bold", HEADING_PT), left_w) / 3
+        issuer = _printed(t.issuer, "issuer", t).vi
+        page.centred(issuer, "bold", HEADING_PT, left_mid, left_w, "heading")
+        rule_w = min(_width_mm(issuer, "bold", HEADING_PT), left_w) / 3
         page.ops.append(RuleOp(left_mid - rule_w / 2, page.y + 0.3, left_mid + rule_w / 2, page.y + 0.3, 0.6))
         page.y += 1.2
         page.centred(f"Mẫu phiếu {t.printed_form_code}", "regular", BODY_PT, left_mid, left_w, "body")
@@ -325,7 +351,7 @@ class _Layouter:
         page.y += 0.8
         page.centred(t.legal_basis.vi, "italic", BODY_PT, mid, self.width - 10.0, "body")
         page.y += 1.8
-        page.paragraph(t.introduction.vi, "regular", BODY_PT)
+        page.paragraph(_printed(t.introduction, "introduction", t).vi, "regular", BODY_PT)
         page.y += 1.5
         self._confidentiality(page)
         page.y += 1.5
@@ -357,8 +383,10 @@ class _Layouter:
         width = CONTENT_RIGHT - 2.0 - text_x
         saved = page.y
         page.y = ex_y - 1.5
-        page.paragraph(m.instructions.vi, "regular", BODY_PT, x=text_x, width=width)
-        page.paragraph(m.correction.vi, "regular", BODY_PT, x=text_x, width=width)
+        page.paragraph(_printed(m.instructions, "marking.instructions", self.t).vi, "regular", BODY_PT, x=text_x,
+                       width=width)
+        page.paragraph(_printed(m.correction, "marking.correction", self.t).vi, "regular", BODY_PT, x=text_x,
+                       width=width)
         page.y = max(page.y, saved + BOX + 2.0) + 1.5
         page.ops.insert(0, ShadeOp(Rect(CONTENT_LEFT, top, self.width, page.y - top), 0.95))
         page.y += 1.0
@@ -366,7 +394,7 @@ class _Layouter:
     def _running_header(self, page: _Page) -> None:
         t = self.t
         y = MARKER_MARGIN + 4.5
-        head = f"{t.issuer.vi} · Mẫu phiếu {t.printed_form_code}"
+        head = f"{_printed(t.issuer, 'issuer', t).vi} · Mẫu phiếu {t.printed_form_code}"
         page.text(HEADER_LEFT, y, head, "bold", FURNITURE_PT, gray=0.25, role="furniture")
         width = HEADER_RIGHT - HEADER_LEFT
         size = FURNITURE_PT - 0.5
@@ -570,8 +598,50 @@ _CACHE: dict[str, FormLayout] = {}
 
 
 def layout_template(template: Template) -> FormLayout:
-    """The layout of a template (computed once per template content)."""
+    """The layout of a template (computed once per template content; stated for a fixed layout)."""
     key = hashlib.sha256(template.model_dump_json().encode()).hexdigest()
     if key not in _CACHE:
-        _CACHE[key] = _Layouter(template).layout()
+        _CACHE[key] = _Layouter(template).layout() if template.layout is None else _stated_layout(template)
     return _CACHE[key]
+
+
+def _stated_layout(template: Template) -> FormLayout:
+    """The layout of a form we did not print: its boxes where the template's ``layout`` says they are."""
+    fixed = template.layout
+    assert fixed is not None
+    width, height = fixed.size_mm
+    pages: list[PageLayout] = []
+    for number, (spec, placed) in enumerate(zip(template.pages, fixed.pages, strict=True), start=1):
+        kinds: dict[str, Literal["box", "digit", "text"]] = {}
+        for f in spec.fields:
+            if isinstance(f, GridField):
+                kinds.update({r.code: "box" for r in f.rows})
+            elif isinstance(f, SingleField | MultiField):
+                kinds[f.code] = "box"
+                kinds.update({o.other: "text" for o in f.options if o.other})
+            else:
+                kinds[f.code] = "digit" if isinstance(f, DigitsField) else "text"
+        order = {key: i for i, key in enumerate(_answer_boxes(spec.fields))}
+        boxes = sorted(placed.boxes, key=lambda b: order.get((b.field, b.value), len(order)))
+        pages.append(PageLayout(
+            number=number, fiducials=(), qr=None, id_text=None,
+            boxes=tuple(Box(b.field, b.value, kinds[b.field], Rect(*b.rect),
+                            Rect(*b.label) if b.label else None, b.shape) for b in boxes),
+            drawing=(), used_bottom=height,
+        ))
+    return FormLayout(template.name, template.version, width, height, tuple(pages))
+
+
+def _answer_boxes(fields: list[AnyField]) -> list[tuple[str, str]]:
+    """(answer code, value) of a page's boxes in template order."""
+    out: list[tuple[str, str]] = []
+    for f in fields:
+        if isinstance(f, SingleField | MultiField):
+            out += [(f.code, o.value) for o in f.options] + [(o.other, "") for o in f.options if o.other]
+        elif isinstance(f, GridField):
+            out += [(r.code, o.value) for r in f.rows for o in f.scale]
+        elif isinstance(f, DigitsField):
+            out += [(f.code, str(i)) for i in range(1, f.length + 1)]
+        else:
+            out.append((f.code, ""))
+    return out

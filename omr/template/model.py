@@ -24,6 +24,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from omr.errors import TemplateError
+
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 _CODE_RE = re.compile(CODE_PATTERN)
 
@@ -143,8 +145,10 @@ class MarkingRule(_Strict):
     multiple_in_single: Literal["review", "blank"] = Field(
         default="review", description="two marks in a single-choice question"
     )
-    instructions: Label = Field(description="printed on the first page")
-    correction: Label = Field(description="how to correct, printed on the first page")
+    instructions: Label | None = Field(default=None, description="printed on the first page (forms we print)")
+    correction: Label | None = Field(
+        default=None, description="how to correct, printed on the first page (forms we print)"
+    )
 
 
 class Element(_Strict):
@@ -201,6 +205,107 @@ class SampleUnit(_Strict):
     label: Label
 
 
+PAGE_SIZES: dict[str, tuple[float, float]] = {
+    "A4": (210.0, 297.0), "A5": (148.0, 210.0), "A3": (297.0, 420.0), "Letter": (215.9, 279.4), "Legal": (215.9, 355.6),
+}
+"""Named paper sizes, width × height in mm (portrait)."""
+
+Rect4 = tuple[float, float, float, float]
+
+
+class PageSize(_Strict):
+    """A page size in mm."""
+
+    width: float = Field(gt=20, le=2000)
+    height: float = Field(gt=20, le=2000)
+
+
+class PlacedBox(_Strict):
+    """Where one box of a form we did not print is: an option, grid cell, comb cell or writing area.
+
+    ``field`` is the answer code (a grid row's code for a grid cell, the write-in code for an "other"
+    text); ``value`` the option value, the 1-based position of a comb cell, or empty for a writing area.
+    ``rect`` is x, y, width, height in mm from the page's top-left corner, the outer edge of the
+    printed box or bubble. ``label`` optionally says where the option's label is printed.
+    """
+
+    field: str = Field(pattern=CODE_PATTERN)
+    value: str = Field(default="", pattern=r"^[0-9A-Za-z]*$")
+    rect: Rect4
+    shape: Literal["square", "circle"] = "square"
+    label: Rect4 | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_as_str(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+    @field_validator("rect", "label")
+    @classmethod
+    def _positive(cls, v: Rect4 | None) -> Rect4 | None:
+        if v is not None and (v[2] <= 0 or v[3] <= 0):
+            raise ValueError(f"width and height must be positive, not {v[2]} × {v[3]}")
+        return v
+
+
+class PlacedPage(_Strict):
+    """The boxes of one page of a form we did not print, and what identifies the page."""
+
+    boxes: list[PlacedBox] = Field(min_length=1)
+    blank: str | None = Field(
+        default=None,
+        description="an image of the blank page (PNG, JPEG, TIFF, or 'file.pdf#N'), relative to the template "
+        "file: aligns filled pages by matching it and tells printed ink from respondents' ink",
+    )
+    barcode: str | None = Field(
+        default=None, description="regular expression a barcode on the page matches (identifies the page)"
+    )
+
+
+class FrameMarks(_Strict):
+    """The form's own corner marks, found by matching an image of one mark in each quarter of the page."""
+
+    image: str = Field(description="image file of one mark, relative to the template file")
+    width: float = Field(gt=0, description="printed width of the mark in mm")
+    centres: list[tuple[float, float]] = Field(
+        min_length=4, max_length=4, description="the marks' centres in mm: top-left, top-right, bottom-right, "
+        "bottom-left"
+    )
+
+
+AlignMethod = Literal["marks", "page", "features", "image"]
+_DEFAULT_ALIGN: tuple[AlignMethod, ...] = ("features", "page")
+
+
+class FixedLayout(_Strict):
+    """The stated geometry of a form we did not print: its page size, how to align it, every box.
+
+    ``align`` lists the ways to find the page on a scan, tried in order: ``marks`` (the form's own
+    corner marks, :class:`FrameMarks`), ``page`` (the paper's edges against a darker background),
+    ``features`` (matching the blank page image), ``image`` (the image is the page, already cropped).
+    """
+
+    page_size: Literal["A4", "A5", "A3", "Letter", "Legal"] | PageSize = "A4"
+    align: list[AlignMethod] = Field(default_factory=lambda: list(_DEFAULT_ALIGN), min_length=1)
+    marks: FrameMarks | None = None
+    pages: list[PlacedPage] = Field(min_length=1)
+    source: str | None = Field(default=None, description="where the layout came from (importer, blank scan)")
+
+    @property
+    def size_mm(self) -> tuple[float, float]:
+        if isinstance(self.page_size, PageSize):
+            return (self.page_size.width, self.page_size.height)
+        return PAGE_SIZES[self.page_size]
+
+    @model_validator(mode="after")
+    def _methods_have_data(self) -> FixedLayout:
+        if "marks" in self.align and self.marks is None:
+            raise ValueError("align: 'marks' needs a 'marks' section (the mark image and the marks' centres)")
+        if "features" in self.align and not any(p.blank for p in self.pages):
+            raise ValueError("align: 'features' needs the blank image of the pages ('blank' on each page)")
+        return self
+
+
 DEFAULT_LEGAL_BASIS = Label(
     vi="Phiếu khảo sát được thực hiện theo kế hoạch khảo sát đã được cấp có thẩm quyền phê duyệt.",
     en="The survey is carried out under a survey plan approved by the competent authority.",
@@ -219,10 +324,12 @@ class Template(_Strict):
     schema_version: Literal[1] = 1
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="e.g. sipas-2023")
     version: str = Field(min_length=1, description="printed in the QR; bump when the layout changes")
-    instrument: Literal["household", "service-user"]
+    instrument: Literal["household", "service-user", "other"] = Field(
+        default="other", description="which SIPAS questionnaire it is; 'other' for any other form"
+    )
     title: Label
     subtitle: Label | None = None
-    issuer: Label = Field(description="printed above the title, e.g. BỘ NỘI VỤ")
+    issuer: Label | None = Field(default=None, description="printed above the title, e.g. BỘ NỘI VỤ (forms we print)")
     form_code: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9./-]*$",
         description="printed under the issuer as 'Mẫu phiếu <code>'; default: the template name in capitals",
@@ -234,16 +341,34 @@ class Template(_Strict):
     confidentiality: Label = Field(
         default=DEFAULT_CONFIDENTIALITY, description="the confidentiality statement, printed boxed on the first page"
     )
-    introduction: Label = Field(description="printed on the first page")
+    introduction: Label | None = Field(default=None, description="printed on the first page (forms we print)")
     closing: Label | None = Field(default=None, description="printed after the last field")
-    page_size: Literal["A4"] = "A4"
+    page_size: Literal["A4"] = Field(default="A4", description="of forms we print (fixed layouts state their own)")
     marking: MarkingRule
     sample_units: list[SampleUnit] = Field(default_factory=list)
     sections: dict[str, Label] = Field(default_factory=dict)
     pages: list[Page] = Field(min_length=1)
-    scoring: Scoring
+    layout: FixedLayout | None = Field(
+        default=None,
+        description="where every box is on a form we did not print (positions stated in mm); absent for "
+        "forms we print, whose layout is computed",
+    )
+    scoring: Scoring | None = Field(default=None, description="the scoring map; required to compute indices")
     provisional: bool = False
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _check_printed(self) -> Template:
+        if self.layout is None:
+            missing = [name for name in ("issuer", "introduction") if getattr(self, name) is None]
+            missing += [f"marking.{name}" for name in ("instructions", "correction")
+                        if getattr(self.marking, name) is None]
+            if missing:
+                raise ValueError(f"{', '.join(missing)}: required for a form we print (a template without "
+                                 "'layout')")
+        else:
+            _check_fixed_layout(self)
+        return self
 
     @model_validator(mode="after")
     def _check_references(self) -> Template:
@@ -265,25 +390,18 @@ class Template(_Strict):
                 if isinstance(field, GridField):
                     _check_unique_values(field.scale, f"pages[{p}].fields[{f}].scale")
         _check_continued_grids(self.fields())
-        singles = {c for c, kind in self.answer_kinds().items() if kind in ("single", "grid")}
-        all_codes = set(codes)
-        for a, aspect in enumerate(self.scoring.aspects):
-            for e, element in enumerate(aspect.elements):
-                for item in element.items:
-                    if item not in singles:
-                        raise ValueError(
-                            f"scoring.aspects[{a}].elements[{e}].items: {item!r} is not a single-choice "
-                            "field or grid row of this template"
-                        )
-        service = self.scoring.service_field
-        if service is not None and self.answer_kinds().get(service) != "single":
-            raise ValueError(f"scoring.service_field: {service!r} is not a single-choice field of this template")
-        for group in ("perception", "expectation"):
-            for i, ind in enumerate(getattr(self.scoring, group)):
-                for code in ind.fields:
-                    if code not in all_codes:
-                        raise ValueError(f"scoring.{group}[{i}].fields: {code!r} is not a field of this template")
+        if self.scoring is not None:
+            _check_scoring(self, self.scoring)
         return self
+
+    def require_scoring(self) -> Scoring:
+        """The scoring map, or an error saying the template has none."""
+        if self.scoring is None:
+            raise TemplateError(
+                f"template {self.name} {self.version} has no scoring map: add a 'scoring' section to its YAML "
+                "(see docs/templates.md) before computing indices"
+            )
+        return self.scoring
 
     # -- derived views -------------------------------------------------------------------------
     def answer_kinds(self) -> dict[str, str]:
@@ -343,6 +461,75 @@ class Template(_Strict):
     def printed_form_code(self) -> str:
         """The form code printed under the issuer ("Mẫu phiếu SIPAS-2023")."""
         return self.form_code or self.name.upper()
+
+
+def _check_scoring(template: Template, scoring: Scoring) -> None:
+    singles = {c for c, kind in template.answer_kinds().items() if kind in ("single", "grid")}
+    all_codes = set(template.answer_codes())
+    for a, aspect in enumerate(scoring.aspects):
+        for e, element in enumerate(aspect.elements):
+            for item in element.items:
+                if item not in singles:
+                    raise ValueError(
+                        f"scoring.aspects[{a}].elements[{e}].items: {item!r} is not a single-choice "
+                        "field or grid row of this template"
+                    )
+    service = scoring.service_field
+    if service is not None and template.answer_kinds().get(service) != "single":
+        raise ValueError(f"scoring.service_field: {service!r} is not a single-choice field of this template")
+    for group in ("perception", "expectation"):
+        for i, ind in enumerate(getattr(scoring, group)):
+            for code in ind.fields:
+                if code not in all_codes:
+                    raise ValueError(f"scoring.{group}[{i}].fields: {code!r} is not a field of this template")
+
+
+def _check_fixed_layout(template: Template) -> None:
+    """Every box of a fixed layout names an answer of its page, and every answer has its boxes."""
+    layout = template.layout
+    assert layout is not None
+    if len(layout.pages) != len(template.pages):
+        raise ValueError(f"layout.pages: {len(layout.pages)} page(s), but the template has {len(template.pages)}")
+    width, height = layout.size_mm
+    for p, (page, placed) in enumerate(zip(template.pages, layout.pages, strict=True)):
+        wanted = _wanted_boxes(page)
+        seen: set[tuple[str, str]] = set()
+        for i, box in enumerate(placed.boxes):
+            where = f"layout.pages[{p}].boxes[{i}]"
+            key = (box.field, box.value)
+            if key not in wanted:
+                raise ValueError(f"{where}: {box.field} {box.value!r} is not an answer box of page {p + 1} "
+                                 f"(expected one of {_describe(wanted)})")
+            if key in seen:
+                raise ValueError(f"{where}: {box.field} {box.value!r} is placed twice")
+            seen.add(key)
+            x, y, w, h = box.rect
+            if x < 0 or y < 0 or x + w > width + 1e-6 or y + h > height + 1e-6:
+                raise ValueError(f"{where}: rect {list(box.rect)} lies outside the {width:g} × {height:g} mm page")
+        missing = sorted(set(wanted) - seen)
+        if missing:
+            raise ValueError(f"layout.pages[{p}]: no box placed for {_describe(missing)}")
+
+
+def _wanted_boxes(page: Page) -> list[tuple[str, str]]:
+    """(answer code, value) of every box a page's fields need: options, grid cells, comb cells, text areas."""
+    out: list[tuple[str, str]] = []
+    for f in page.fields:
+        if isinstance(f, SingleField | MultiField):
+            out += [(f.code, o.value) for o in f.options]
+            out += [(o.other, "") for o in f.options if o.other]
+        elif isinstance(f, GridField):
+            out += [(r.code, o.value) for r in f.rows for o in f.scale]
+        elif isinstance(f, DigitsField):
+            out += [(f.code, str(i)) for i in range(1, f.length + 1)]
+        else:
+            out.append((f.code, ""))
+    return out
+
+
+def _describe(keys: list[tuple[str, str]], limit: int = 6) -> str:
+    shown = [f"{c} {v!r}" if v else c for c, v in keys[:limit]]
+    return ", ".join(shown) + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
 def _check_continued_grids(fields: list[AnyField]) -> None:

@@ -61,7 +61,7 @@ def fill_page(
     strays = int(rng.poisson(hand.strays_per_page))
     if strays:
         avoid = [_px(b.rect) for b in page.boxes] + [_px(f.rect) for f in page.fiducials]
-        avoid += [_px(page.qr), _px(page.id_text)]
+        avoid += [_px(page.printed_qr), _px(page.printed_id)]
         draw_stray_marks(sheet, list(placed.boxes.values()), avoid=avoid, count=strays, pen=hand.pen, rng=rng)
     return sheet.image
 

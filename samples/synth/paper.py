@@ -40,7 +40,7 @@ def id_text(ident: PageIdentity) -> str:
 
 def id_text_rect(page: PageLayout, ident: PageIdentity) -> Rect:
     """Where the printed id of ``ident`` lies on ``page`` (mm), with a small margin."""
-    r = page.id_text
+    r = page.printed_id
     width = text_width_pt(id_text(ident), "mono", ID_TEXT_SIZE) * MM_PER_PT
     baseline = r.bottom - _ID_BASELINE_UP
     return Rect(r.right - width - 0.6, baseline - ID_TEXT_SIZE * MM_PER_PT, width + 1.2, ID_TEXT_SIZE * MM_PER_PT * 1.3)
@@ -85,7 +85,7 @@ def _rasterise(template: Template) -> tuple[U8, ...]:
                                      f"expected {len(layout.pages)}")
     for img, page in zip(pages, layout.pages, strict=True):
         ident = PageIdentity(template.name, template.version, _PLACEHOLDER_ID, page.number, len(layout.pages))
-        for rect in (page.qr, id_text_rect(page, ident)):
+        for rect in (page.printed_qr, id_text_rect(page, ident)):
             rows, cols = _px_slice(rect, img.shape, grow=0.3)
             img[rows, cols] = 255
         img.setflags(write=False)
@@ -123,8 +123,8 @@ def _paint_id(image: U8, page: PageLayout, ident: PageIdentity) -> None:
     rect = id_text_rect(page, ident)
     rows, cols = _px_slice(rect, image.shape, grow=0.5)
     patch = Image.new("L", (cols.stop - cols.start, rows.stop - rows.start), 0)
-    x = page.id_text.right * PX_PER_MM - cols.start
-    y = (page.id_text.bottom - _ID_BASELINE_UP) * PX_PER_MM - rows.start
+    x = page.printed_id.right * PX_PER_MM - cols.start
+    y = (page.printed_id.bottom - _ID_BASELINE_UP) * PX_PER_MM - rows.start
     ImageDraw.Draw(patch).text((x, y), id_text(ident), font=_mono_font(), fill=255, anchor="rs")
     cover = np.asarray(patch, np.float32) / 255.0
     region = image[rows, cols].astype(np.float32)
@@ -137,7 +137,7 @@ def printed_page(template: Template, form_id: str, number: int) -> U8:
     page = layout.page(number)
     ident = PageIdentity(template.name, template.version, form_id, number, len(layout.pages))
     image = blank_page(template, number).copy()
-    _paint_qr(image, qr_matrix(ident.payload()), page.qr)
+    _paint_qr(image, qr_matrix(ident.payload()), page.printed_qr)
     _paint_id(image, page, ident)
     return image
 

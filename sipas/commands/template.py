@@ -1,4 +1,4 @@
-"""``sipas template list|show|validate|geometry|render|schema``."""
+"""``sipas template list|show|validate|geometry|render|schema|from-scan|overlay|import``."""
 
 from __future__ import annotations
 
@@ -130,3 +130,16 @@ def schema(out: Path | None = typer.Option(None, help="Write to this file.")) ->
         typer.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
+
+
+def _register_existing_forms() -> None:
+    """The commands for forms we did not print: the blank-scan detector, its overlay, the importers."""
+    from sipas.commands.template_fromscan import from_scan, overlay
+    from sipas.commands.template_import import import_app
+
+    app.command("from-scan")(from_scan)
+    app.command("overlay")(overlay)
+    app.add_typer(import_app, name="import")
+
+
+_register_existing_forms()

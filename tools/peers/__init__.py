@@ -1,0 +1,1 @@
+"""Templates and expected results of other OMR systems, read for the evaluation bench."""
