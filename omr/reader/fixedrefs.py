@@ -45,8 +45,8 @@ def load_image(base: Path, ref: str, what: str) -> NDArray[np.uint8]:
         exe = which_or_raise("pdftoppm", "poppler-utils")
         number = int(page) if page.isdigit() else 1
         try:
-            out = subprocess.run([str(exe), "-r", str(_BLANK_DPI), "-gray", "-f", str(number), "-l", str(number),
-                                  str(path), "-"], capture_output=True, check=True, timeout=60).stdout
+            out = subprocess.run([str(exe), "-r", str(_BLANK_DPI), "-gray", "-png", "-f", str(number), "-l",
+                                  str(number), str(path)], capture_output=True, check=True, timeout=60).stdout
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise TemplateError(f"{what}: pdftoppm could not rasterise page {number} of {path}: {exc}") from exc
         image = cv2.imdecode(np.frombuffer(out, np.uint8), cv2.IMREAD_GRAYSCALE)

@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from omr.template.layout import Rect
 from omr.template.model import PAGE_SIZES, PageSize
 
 MM_PER_INCH = 25.4
@@ -42,35 +43,6 @@ _SNAP_SHARE = 0.02
 
 
 @dataclass(frozen=True)
-class MmRect:
-    """A rectangle in mm: left, top, width, height."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    def rounded(self, digits: int = 1) -> tuple[float, float, float, float]:
-        return (round(self.x, digits), round(self.y, digits), round(self.w, digits), round(self.h, digits))
-
-
-@dataclass(frozen=True)
 class FoundBox:
     """One printed box found on the page.
 
@@ -79,7 +51,7 @@ class FoundBox:
     """
 
     kind: BoxKind
-    rect: MmRect
+    rect: Rect
     comb: int = -1
     lines: int = 0
 
@@ -91,7 +63,7 @@ class CornerMark:
     corner: Literal["top-left", "top-right", "bottom-right", "bottom-left"]
     centre: tuple[float, float]
     width: float
-    rect: MmRect
+    rect: Rect
 
 
 @dataclass(frozen=True)
@@ -118,18 +90,18 @@ class PageScan:
         rows, cols = self.image.shape
         return (cols / self.px_per_mm, rows / self.px_per_mm)
 
-    def crop(self, rect: MmRect) -> NDArray[np.uint8]:
+    def crop(self, rect: Rect) -> NDArray[np.uint8]:
         """The part of the page inside ``rect`` (clipped to the page)."""
         return self.image[self.px_slice(rect)]
 
-    def px_slice(self, rect: MmRect) -> tuple[slice, slice]:
+    def px_slice(self, rect: Rect) -> tuple[slice, slice]:
         k = self.px_per_mm
         rows, cols = self.image.shape
         y0, y1 = max(0, int(rect.y * k)), min(rows, int(np.ceil(rect.bottom * k)))
         x0, x1 = max(0, int(rect.x * k)), min(cols, int(np.ceil(rect.right * k)))
         return slice(y0, max(y0, y1)), slice(x0, max(x0, x1))
 
-    def ink_share(self, rect: MmRect) -> float:
+    def ink_share(self, rect: Rect) -> float:
         """The share of ink pixels inside ``rect`` (0 when it lies off the page)."""
         part = self.ink[self.px_slice(rect)]
         return float(part.mean()) if part.size else 0.0
@@ -296,7 +268,7 @@ def _classify(ink: NDArray[np.bool_], holes: list[_Hole], k: float) -> list[_Can
     return out
 
 
-def _faint_areas(image: NDArray[np.uint8], k: float, known: Sequence[MmRect]) -> list[FoundBox]:
+def _faint_areas(image: NDArray[np.uint8], k: float, known: Sequence[Rect]) -> list[FoundBox]:
     """Writing areas outlined in a light gray, found on a lighter ink threshold."""
     faint = ink_mask(image, 0.82)
     holes, _ = _holes(faint)
@@ -321,7 +293,7 @@ def _ring_share(ink: NDArray[np.bool_], px: tuple[int, int, int, int], width: in
 
 
 def _broken_boxes(image: NDArray[np.uint8], ink: NDArray[np.bool_], k: float,
-                  known: Sequence[MmRect]) -> list[FoundBox]:
+                  known: Sequence[Rect]) -> list[FoundBox]:
     """Checkboxes and bubbles whose thin outline a scan broke, found after bridging gaps up to 2.5 mm
     along rows and columns; at least 80 % of the outline must be ink on the page itself."""
     light = ink_mask(image, 0.75).astype(np.uint8)
@@ -344,9 +316,9 @@ def _broken_boxes(image: NDArray[np.uint8], ink: NDArray[np.bool_], k: float,
     return out
 
 
-def _rect(px: tuple[int, int, int, int], k: float) -> MmRect:
+def _rect(px: tuple[int, int, int, int], k: float) -> Rect:
     x0, y0, x1, y1 = px
-    return MmRect(x0 / k, y0 / k, (x1 - x0 + 1) / k, (y1 - y0 + 1) / k)
+    return Rect(x0 / k, y0 / k, (x1 - x0 + 1) / k, (y1 - y0 + 1) / k)
 
 
 def _touching_letters(ink: NDArray[np.bool_], c: _Candidate, k: float) -> bool:
@@ -399,7 +371,7 @@ def _combs(cells: list[_Candidate], k: float) -> list[list[_Candidate]]:
     return [c for c in combs if len(c) >= 2]
 
 
-def _comb_rects(comb: list[_Candidate], k: float) -> list[MmRect]:
+def _comb_rects(comb: list[_Candidate], k: float) -> list[Rect]:
     """Cell rectangles of a comb, a shared side split in its middle."""
     rects = [_rect(c.px, k) for c in comb]
     top = float(np.median([r.y for r in rects]))
@@ -408,22 +380,22 @@ def _comb_rects(comb: list[_Candidate], k: float) -> list[MmRect]:
     for a, b in zip(rects, rects[1:], strict=False):
         edges.append((a.right + b.x) / 2 if b.x < a.right else (a.right + b.x) / 2)
     edges.append(rects[-1].right)
-    return [MmRect(edges[i], top, edges[i + 1] - edges[i], bottom - top) for i in range(len(rects))]
+    return [Rect(edges[i], top, edges[i + 1] - edges[i], bottom - top) for i in range(len(rects))]
 
 
-def _writing_lines(ink: NDArray[np.bool_], k: float, boxes: Sequence[MmRect]) -> list[FoundBox]:
+def _writing_lines(ink: NDArray[np.bool_], k: float, boxes: Sequence[Rect]) -> list[FoundBox]:
     """Long horizontal (solid or dotted) lines with empty space above them: places to write."""
     closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE,
                               cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(1.2 * k)), 1)))
     long_ = cv2.morphologyEx(closed, cv2.MORPH_OPEN,
                              cv2.getStructuringElement(cv2.MORPH_RECT, (int(_LINE_MIN_W * k * 0.8), 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(long_, connectivity=8)
-    lines: list[MmRect] = []
+    lines: list[Rect] = []
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i][:4])
         if w / k < _LINE_MIN_W or h / k > 1.0:
             continue
-        r = MmRect(x / k, y / k, w / k, h / k)
+        r = Rect(x / k, y / k, w / k, h / k)
         if any(b.x - 1 <= r.x and r.right <= b.right + 1 and b.y - 1 <= r.y and r.bottom <= b.bottom + 1
                for b in boxes):
             continue  # a side of a box or area
@@ -432,7 +404,7 @@ def _writing_lines(ink: NDArray[np.bool_], k: float, boxes: Sequence[MmRect]) ->
             continue  # text above it: a rule under a table or heading, not a writing line
         lines.append(r)
     lines.sort(key=lambda r: (r.x, r.y))
-    groups: list[list[MmRect]] = []
+    groups: list[list[Rect]] = []
     for r in sorted(lines, key=lambda r: r.y):
         for g in groups:
             last = g[-1]
@@ -446,7 +418,7 @@ def _writing_lines(ink: NDArray[np.bool_], k: float, boxes: Sequence[MmRect]) ->
         pitch = float(np.median([b.y - a.y for a, b in zip(g, g[1:], strict=False)])) if len(g) > 1 else 7.0
         top = max(0.0, g[0].y - min(pitch, 8.0))
         left, right = min(r.x for r in g), max(r.right for r in g)
-        out.append(FoundBox("area", MmRect(left, top, right - left, g[-1].bottom - top), lines=len(g)))
+        out.append(FoundBox("area", Rect(left, top, right - left, g[-1].bottom - top), lines=len(g)))
     return out
 
 
@@ -474,7 +446,7 @@ def find_corner_marks(ink: NDArray[np.bool_], k: float) -> tuple[CornerMark, ...
             continue
         dist = float(np.hypot(dx, dy))
         mark = CornerMark(name, (round(cx / k, 2), round(cy / k, 2)), round(w / k, 2),  # type: ignore[arg-type]
-                          MmRect(x / k, y / k, w / k, h / k))
+                          Rect(x / k, y / k, w / k, h / k))
         if name not in corners or dist < corners[name][0]:
             corners[name] = (dist, mark)
     marks = [m for _, m in corners.values()]
@@ -545,9 +517,9 @@ def detect_page(image: NDArray[np.uint8], dpi: float, *, deskew: bool = True) ->
         kept += [FoundBox("cell", r, comb=n) for r in _comb_rects(comb, k)]
     kept += _writing_lines(ink, k, [b.rect for b in kept])
     kept += _broken_boxes(image, ink, k, [b.rect for b in kept])
-    kept.sort(key=lambda b: (round(b.rect.cy), b.rect.x))
+    kept.sort(key=lambda b: (round(b.rect.centre[1]), b.rect.x))
     return PageScan(image, ink, dpi, skew, tuple(kept), find_corner_marks(ink, k))
 
 
-__all__ = ["CornerMark", "FoundBox", "MmRect", "PageScan", "detect_page", "estimate_skew", "find_corner_marks",
+__all__ = ["CornerMark", "FoundBox", "PageScan", "detect_page", "estimate_skew", "find_corner_marks",
            "ink_mask", "page_size_for", "straighten"]

@@ -30,7 +30,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from omr.template.detect import FoundBox, MmRect, PageScan, page_size_for
+from omr.template.detect import FoundBox, PageScan, page_size_for
+from omr.template.layout import Rect
 from omr.template.model import (
     AnyField,
     DigitsField,
@@ -45,6 +46,7 @@ from omr.template.model import (
     PageSize,
     PlacedBox,
     PlacedPage,
+    Rect4,
     SingleField,
     Template,
     TextField,
@@ -97,7 +99,7 @@ class _Line:
 
     @property
     def xs(self) -> list[float]:
-        return [b.rect.cx for b in self.boxes]
+        return [b.rect.centre[0] for b in self.boxes]
 
 
 @dataclass
@@ -112,7 +114,7 @@ class _Group:
     write_in: FoundBox | None = None
 
     @property
-    def rects(self) -> list[MmRect]:
+    def rects(self) -> list[Rect]:
         out = [b.rect for line in self.lines for b in line.boxes] + [c.rect for c in self.cells]
         return out + [a.rect for a in (self.area, self.write_in) if a is not None]
 
@@ -143,21 +145,21 @@ class _Page:
             text[max(0, ys.start - pad) : ys.stop + pad, max(0, xs.start - pad) : xs.stop + pad] = False
         self.text = text
 
-    def ink_box(self, region: MmRect) -> MmRect | None:
+    def ink_box(self, region: Rect) -> Rect | None:
         """The bounding box of the printed text inside ``region`` (specks ignored), or None."""
         ys, xs = self.scan.px_slice(region)
         part = self.text[ys, xs]
         if part.size == 0 or int(part.sum()) < max(4, int(0.05 * self.k * self.k)):
             return None
         rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
-        return MmRect((xs.start + cols[0]) / self.k, (ys.start + rows[0]) / self.k,
+        return Rect((xs.start + cols[0]) / self.k, (ys.start + rows[0]) / self.k,
                       (cols[-1] - cols[0] + 1) / self.k, (rows[-1] - rows[0] + 1) / self.k)
 
-    def has_text(self, region: MmRect, min_height: float = 0.0) -> bool:
+    def has_text(self, region: Rect, min_height: float = 0.0) -> bool:
         found = self.ink_box(region)
         return found is not None and found.h >= min_height
 
-    def bands(self, region: MmRect, gap_mm: float = 0.6) -> list[tuple[float, float]]:
+    def bands(self, region: Rect, gap_mm: float = 0.6) -> list[tuple[float, float]]:
         """Text lines inside ``region`` as (top, bottom) in mm, top to bottom."""
         ys, xs = self.scan.px_slice(region)
         rows = self.text[ys, xs].sum(axis=1) > 0
@@ -176,12 +178,12 @@ class _Page:
             out.append(((ys.start + start) / self.k, (ys.start + last + 1) / self.k))
         return [b for b in out if b[1] - b[0] >= 0.8]
 
-    def text_in(self, region: MmRect | None) -> str:
+    def text_in(self, region: Rect | None) -> str:
         """The printed text inside ``region``, read by the text reader ('' without one)."""
         if region is None or self.read is None:
             return ""
         grow = 0.8
-        crop = self.scan.crop(MmRect(region.x - grow, region.y - grow, region.w + 2 * grow, region.h + 2 * grow))
+        crop = self.scan.crop(Rect(region.x - grow, region.y - grow, region.w + 2 * grow, region.h + 2 * grow))
         if crop.size == 0:
             return ""
         if self.scan.dpi < 280:
@@ -190,12 +192,12 @@ class _Page:
         return self.read(np.asarray(crop, dtype=np.uint8)).strip(" |_—-")
 
     def block_above(self, top: float, floor: float, left: float = 0.0, right: float | None = None,
-                    max_lines: int = 3) -> MmRect | None:
+                    max_lines: int = 3) -> Rect | None:
         """The block of text lines directly above ``top`` (down from ``floor``), lines at most 3 mm apart."""
         width = self.scan.size_mm[0] if right is None else right
         if top - floor < 1.0:
             return None
-        bands = self.bands(MmRect(left, floor, width - left, top - 0.3 - floor))
+        bands = self.bands(Rect(left, floor, width - left, top - 0.3 - floor))
         chosen: list[tuple[float, float]] = []
         edge = top
         for b in reversed(bands):
@@ -205,13 +207,13 @@ class _Page:
             edge = b[0]
         if not chosen:
             return None
-        return self.ink_box(MmRect(left, chosen[-1][0] - 0.1, width - left, chosen[0][1] - chosen[-1][0] + 0.2))
+        return self.ink_box(Rect(left, chosen[-1][0] - 0.1, width - left, chosen[0][1] - chosen[-1][0] + 0.2))
 
 
 def _lines(boxes: Sequence[FoundBox]) -> list[_Line]:
     lines: list[_Line] = []
-    for b in sorted(boxes, key=lambda b: b.rect.cy):
-        if lines and abs(np.mean([x.rect.cy for x in lines[-1].boxes]) - b.rect.cy) <= _LINE_TOL_MM:
+    for b in sorted(boxes, key=lambda b: b.rect.centre[1]):
+        if lines and abs(np.mean([x.rect.centre[1] for x in lines[-1].boxes]) - b.rect.centre[1]) <= _LINE_TOL_MM:
             lines[-1].boxes.append(b)
         else:
             lines.append(_Line([b]))
@@ -224,7 +226,7 @@ def _labelled(page: _Page, line: _Line) -> bool:
     """True when printed text follows a box of the line (option labels), not a grid row."""
     for b in line.boxes:
         r = b.rect
-        if page.has_text(MmRect(r.right + 0.3, r.y, 4.0, r.h), min_height=0.35 * r.h):
+        if page.has_text(Rect(r.right + 0.3, r.y, 4.0, r.h), min_height=0.35 * r.h):
             return True
     return False
 
@@ -237,7 +239,7 @@ def _separated(page: _Page, upper: float, lower: float, left: float) -> bool:
     """Question text starts between two lines of boxes (at or left of their first box)."""
     if lower - upper < 1.0:
         return False
-    return page.has_text(MmRect(0.0, upper + 0.3, left + 1.0, lower - upper - 0.6), min_height=1.0)
+    return page.has_text(Rect(0.0, upper + 0.3, left + 1.0, lower - upper - 0.6), min_height=1.0)
 
 
 def _group_page(page: _Page) -> list[_Group]:
@@ -254,7 +256,7 @@ def _group_page(page: _Page) -> list[_Group]:
             apart = _separated(page, last.bottom, line.top, min(last.left, line.left))
             if near and prev.kind == "grid" and grid_like and _same_columns(last, line):
                 # a new grid's column headings would stand between the rows, over the columns
-                span = MmRect(last.left - 1.0, last.bottom + 0.3, last.boxes[-1].rect.right - last.left + 2.0,
+                span = Rect(last.left - 1.0, last.bottom + 0.3, last.boxes[-1].rect.right - last.left + 2.0,
                               max(0.1, line.top - last.bottom - 0.6))
                 if line.top - last.bottom < 1.0 or not page.has_text(span, min_height=1.0):
                     prev.lines.append(line)
@@ -279,12 +281,12 @@ def _group_page(page: _Page) -> list[_Group]:
 def _write_in_host(page: _Page, groups: list[_Group], area: FoundBox) -> _Group | None:
     """The single-choice field a writing area belongs to ("other, please specify"), if any."""
     r = area.rect
-    above = [g for g in groups if g.kind == "single" and g.write_in is None and g.top <= r.cy]
+    above = [g for g in groups if g.kind == "single" and g.write_in is None and g.top <= r.centre[1]]
     if not above:
         return None
     host = max(above, key=lambda g: g.bottom)
     last = host.lines[-1]
-    if last.top - 1.0 <= r.cy <= last.bottom + 1.0 and r.x > last.boxes[-1].rect.right:
+    if last.top - 1.0 <= r.centre[1] <= last.bottom + 1.0 and r.x > last.boxes[-1].rect.right:
         return host  # on the line of the last option
     later = [g for g in groups if host.bottom < g.top < r.y]
     if later or r.y - host.bottom > _WRITE_IN_GAP_MM or _separated(page, host.bottom, r.y, min(host.left, r.x)):
@@ -296,7 +298,7 @@ def _comb_groups(cells: Sequence[FoundBox]) -> list[_Group]:
     combs: dict[int, list[FoundBox]] = {}
     for c in cells:
         combs.setdefault(c.comb, []).append(c)
-    ordered = sorted(combs.values(), key=lambda cs: (round(cs[0].rect.cy), cs[0].rect.x))
+    ordered = sorted(combs.values(), key=lambda cs: (round(cs[0].rect.centre[1]), cs[0].rect.x))
     groups: list[_Group] = []
     for comb in ordered:
         comb.sort(key=lambda c: c.rect.x)
@@ -304,8 +306,8 @@ def _comb_groups(cells: Sequence[FoundBox]) -> list[_Group]:
         if prev is not None:
             end = prev.cells[-1].rect
             first = comb[0].rect
-            if (abs(end.cy - first.cy) <= 1.0 and abs(end.h - first.h) <= 1.0 and 0 < first.x - end.right <= 8.0
-                    and sum(prev.groups) + len(comb) <= 20):
+            if (abs(end.centre[1] - first.centre[1]) <= 1.0 and abs(end.h - first.h) <= 1.0
+                    and 0 < first.x - end.right <= 8.0 and sum(prev.groups) + len(comb) <= 20):
                 prev.cells += comb
                 prev.groups.append(len(comb))
                 continue
@@ -327,16 +329,16 @@ def _label(text: str, fallback: str) -> Label:
     return Label(vi=text, en=text)
 
 
-def _option_label_rect(page: _Page, line: _Line, i: int) -> MmRect | None:
+def _option_label_rect(page: _Page, line: _Line, i: int) -> Rect | None:
     """Where the label of box ``i`` of a line is printed: right of it, else left of it."""
     b = line.boxes[i].rect
     width = page.scan.size_mm[0]
     right_end = line.boxes[i + 1].rect.x - 0.5 if i + 1 < len(line.boxes) else width - 5.0
-    found = page.ink_box(MmRect(b.right + 0.3, b.y - 1.0, max(0.5, right_end - b.right - 0.3), b.h + 2.0))
+    found = page.ink_box(Rect(b.right + 0.3, b.y - 1.0, max(0.5, right_end - b.right - 0.3), b.h + 2.0))
     if found is not None:
         return found
     left_end = line.boxes[i - 1].rect.right + 0.5 if i > 0 else max(0.0, b.x - 60.0)
-    return page.ink_box(MmRect(left_end, b.y - 1.0, max(0.5, b.x - 0.3 - left_end), b.h + 2.0))
+    return page.ink_box(Rect(left_end, b.y - 1.0, max(0.5, b.x - 0.3 - left_end), b.h + 2.0))
 
 
 def _values(labels: list[str]) -> tuple[list[str], list[str]]:
@@ -380,11 +382,11 @@ def _single(page: _Page, g: _Group, code: str, floor: float) -> tuple[AnyField, 
     other = f"{code}_other" if g.write_in is not None else None
     options = [Option(value=v, label=_label(t, f"Option {v}"), other=other if k == len(items) - 1 else None)
                for k, (v, t) in enumerate(zip(values, texts, strict=True))]
-    boxes = [PlacedBox(field=code, value=v, rect=line.boxes[i].rect.rounded(), shape=_shape(line.boxes[i]),
-                       label=r.rounded() if r is not None else None)
+    boxes = [PlacedBox(field=code, value=v, rect=_mm4(line.boxes[i].rect), shape=_shape(line.boxes[i]),
+                       label=_mm4(r) if r is not None else None)
              for (line, i), v, r in zip(items, values, rects, strict=True)]
     if g.write_in is not None and other is not None:
-        boxes.append(PlacedBox(field=other, rect=g.write_in.rect.rounded()))
+        boxes.append(PlacedBox(field=other, rect=_mm4(g.write_in.rect)))
     label = _question(page, g, g.top, floor, code)
     return SingleField(kind="single", code=code, label=label, options=options), boxes
 
@@ -393,18 +395,23 @@ def _shape(b: FoundBox) -> Literal["square", "circle"]:
     return "circle" if b.kind == "circle" else "square"
 
 
+def _mm4(rect: Rect) -> Rect4:
+    """A found rectangle as a template's ``[x, y, w, h]``, to 0.1 mm."""
+    return (round(rect.x, 1), round(rect.y, 1), round(rect.w, 1), round(rect.h, 1))
+
+
 def _grid(page: _Page, g: _Group, code: str, floor: float) -> tuple[AnyField, list[PlacedBox]]:
     first = g.lines[0]
     xs = first.xs
     pitch = float(np.median(np.diff(xs))) if len(xs) > 1 else 10.0
     left_edge = xs[0] - pitch / 2
     head_top = first.top
-    for top, bottom in reversed(page.bands(MmRect(0.0, max(floor, first.top - 15.0), page.scan.size_mm[0],
+    for top, bottom in reversed(page.bands(Rect(0.0, max(floor, first.top - 15.0), page.scan.size_mm[0],
                                                   max(0.1, first.top - 0.3 - max(floor, first.top - 15.0))))):
-        if head_top - bottom > 3.0 or page.has_text(MmRect(0.0, top, max(0.5, left_edge - 1.0), bottom - top)):
+        if head_top - bottom > 3.0 or page.has_text(Rect(0.0, top, max(0.5, left_edge - 1.0), bottom - top)):
             break  # column headings stand over the columns only; a line reaching left is the question
         head_top = top
-    heads = [page.ink_box(MmRect(x - pitch / 2, head_top, pitch, first.top - 0.3 - head_top))
+    heads = [page.ink_box(Rect(x - pitch / 2, head_top, pitch, first.top - 0.3 - head_top))
              if head_top < first.top else None for x in xs]
     head_texts = [page.text_in(r) for r in heads]
     if all(_HEAD_RE.match(t) for t in head_texts) and len(set(head_texts)) == len(head_texts):
@@ -416,10 +423,10 @@ def _grid(page: _Page, g: _Group, code: str, floor: float) -> tuple[AnyField, li
     boxes: list[PlacedBox] = []
     for r, line in enumerate(g.lines, start=1):
         row_code = f"{code}_{r}"
-        region = page.ink_box(MmRect(0.0, line.top - 1.0, max(0.5, min(left_edge, line.left - 0.5)), line.bottom
+        region = page.ink_box(Rect(0.0, line.top - 1.0, max(0.5, min(left_edge, line.left - 0.5)), line.bottom
                                      - line.top + 2.0))
         rows.append(GridRow(code=row_code, label=_label(page.text_in(region), f"Row {r}")))
-        boxes += [PlacedBox(field=row_code, value=v, rect=b.rect.rounded(), shape=_shape(b))
+        boxes += [PlacedBox(field=row_code, value=v, rect=_mm4(b.rect), shape=_shape(b))
                   for v, b in zip(values, line.boxes, strict=True)]
     label = _question(page, g, head_top, floor, code)
     return GridField(kind="grid", code=code, label=label, scale=scale, rows=rows), boxes
@@ -427,11 +434,11 @@ def _grid(page: _Page, g: _Group, code: str, floor: float) -> tuple[AnyField, li
 
 def _digits(page: _Page, g: _Group, code: str, floor: float) -> tuple[AnyField, list[PlacedBox]]:
     first = g.cells[0].rect
-    beside = page.ink_box(MmRect(max(0.0, first.x - 60.0), first.y, 59.5, first.h))
+    beside = page.ink_box(Rect(max(0.0, first.x - 60.0), first.y, 59.5, first.h))
     above = page.block_above(g.top, floor)
     label = (_question(page, g, g.top, floor, code) if above is not None or beside is None
              else _label(page.text_in(beside), f"Question {code}"))
-    boxes = [PlacedBox(field=code, value=str(i), rect=c.rect.rounded()) for i, c in enumerate(g.cells, start=1)]
+    boxes = [PlacedBox(field=code, value=str(i), rect=_mm4(c.rect)) for i, c in enumerate(g.cells, start=1)]
     groups = g.groups if len(g.groups) > 1 else None
     return DigitsField(kind="digits", code=code, label=label, length=len(g.cells), groups=groups), boxes
 
@@ -440,10 +447,10 @@ def _text(page: _Page, g: _Group, code: str, floor: float) -> tuple[AnyField, li
     assert g.area is not None
     r = g.area.rect
     lines = g.area.lines or max(1, min(20, round(r.h / 7.5)))
-    beside = page.ink_box(MmRect(max(0.0, r.x - 60.0), r.y, max(0.5, r.x - 0.5 - max(0.0, r.x - 60.0)), min(r.h, 8.0)))
+    beside = page.ink_box(Rect(max(0.0, r.x - 60.0), r.y, max(0.5, r.x - 0.5 - max(0.0, r.x - 60.0)), min(r.h, 8.0)))
     label = (_label(page.text_in(beside), f"Question {code}") if beside is not None
              else _question(page, g, r.y, floor, code))
-    return TextField(kind="text", code=code, label=label, lines=lines), [PlacedBox(field=code, rect=r.rounded())]
+    return TextField(kind="text", code=code, label=label, lines=lines), [PlacedBox(field=code, rect=_mm4(r))]
 
 
 def frame_marks(scans: Sequence[PageScan], image: str) -> FrameMarks | None:
@@ -586,20 +593,16 @@ def template_from_scan(
     overlay : bool, optional
         Also write the overlay PNG.
     """
+    from omr.template.codes import checked_name, clean_name
     from omr.template.detect import detect_page
-    from omr.template.load import parse_template
     from omr.template.overlay import write_overlay
     from omr.template.scaninput import load_blank_pages
-    from omr.template.yamlout import template_yaml
+    from omr.template.yamlout import write_template
 
     pages = load_blank_pages(source, dpi)
     scans = [detect_page(img, d) for img, d in zip(pages.images, pages.dpis, strict=True)]
     stem = out.name.removesuffix(".yaml").removesuffix(".yml")
-    name = name or (re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "form")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        from omr.errors import BadArgumentsError
-
-        raise BadArgumentsError(f"--name {name!r}: use lower-case letters, digits and hyphens, e.g. city-survey-2018")
+    name = checked_name(name or clean_name(stem, "form"))
     out.parent.mkdir(parents=True, exist_ok=True)
     blank_names = [f"{stem}-p{n}.png" for n in range(1, len(scans) + 1)]
     size = pages.page_size or page_size_for(*scans[0].size_mm)
@@ -620,9 +623,7 @@ def template_from_scan(
         first = scans[0].marks[0]
         cv2.imwrite(str(out.parent / mark_name), scans[0].crop(first.rect))
         mark_path = out.parent / mark_name
-    text = template_yaml(proposal.template, _header(source, scans, proposal, out))
-    parse_template(text, str(out))  # never write a template that does not read back
-    out.write_text(text, encoding="utf-8")
+    write_template(proposal.template, _header(source, scans, proposal, out), out)
     overlay_path: Path | None = None
     if overlay:
         overlay_path = write_overlay(proposal.template, out, out.parent / f"{stem}.overlay.png")

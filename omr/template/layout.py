@@ -26,6 +26,7 @@ from omr.template.model import (
     Template,
     TextField,
     grid_first_row_number,
+    page_box_keys,
 )
 
 MM_PER_PT = 25.4 / 72.0
@@ -621,7 +622,7 @@ def _stated_layout(template: Template) -> FormLayout:
                 kinds.update({o.other: "text" for o in f.options if o.other})
             else:
                 kinds[f.code] = "digit" if isinstance(f, DigitsField) else "text"
-        order = {key: i for i, key in enumerate(_answer_boxes(spec.fields))}
+        order = {key: i for i, key in enumerate(page_box_keys(spec))}
         boxes = sorted(placed.boxes, key=lambda b: order.get((b.field, b.value), len(order)))
         pages.append(PageLayout(
             number=number, fiducials=(), qr=None, id_text=None,
@@ -630,18 +631,3 @@ def _stated_layout(template: Template) -> FormLayout:
             drawing=(), used_bottom=height,
         ))
     return FormLayout(template.name, template.version, width, height, tuple(pages))
-
-
-def _answer_boxes(fields: list[AnyField]) -> list[tuple[str, str]]:
-    """(answer code, value) of a page's boxes in template order."""
-    out: list[tuple[str, str]] = []
-    for f in fields:
-        if isinstance(f, SingleField | MultiField):
-            out += [(f.code, o.value) for o in f.options] + [(o.other, "") for o in f.options if o.other]
-        elif isinstance(f, GridField):
-            out += [(r.code, o.value) for r in f.rows for o in f.scale]
-        elif isinstance(f, DigitsField):
-            out += [(f.code, str(i)) for i in range(1, f.length + 1)]
-        else:
-            out.append((f.code, ""))
-    return out

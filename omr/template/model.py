@@ -492,7 +492,7 @@ def _check_fixed_layout(template: Template) -> None:
         raise ValueError(f"layout.pages: {len(layout.pages)} page(s), but the template has {len(template.pages)}")
     width, height = layout.size_mm
     for p, (page, placed) in enumerate(zip(template.pages, layout.pages, strict=True)):
-        wanted = _wanted_boxes(page)
+        wanted = page_box_keys(page)
         seen: set[tuple[str, str]] = set()
         for i, box in enumerate(placed.boxes):
             where = f"layout.pages[{p}].boxes[{i}]"
@@ -511,7 +511,7 @@ def _check_fixed_layout(template: Template) -> None:
             raise ValueError(f"layout.pages[{p}]: no box placed for {_describe(missing)}")
 
 
-def _wanted_boxes(page: Page) -> list[tuple[str, str]]:
+def page_box_keys(page: Page) -> list[tuple[str, str]]:
     """(answer code, value) of every box a page's fields need: options, grid cells, comb cells, text areas."""
     out: list[tuple[str, str]] = []
     for f in page.fields:

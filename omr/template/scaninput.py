@@ -11,10 +11,10 @@ from numpy.typing import NDArray
 
 from omr.errors import BadArgumentsError, InputFileError
 from omr.template.detect import page_size_for
+from omr.template.layout import MM_PER_PT
 from omr.template.model import PageSize
 
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
-MM_PER_PT = 25.4 / 72.0
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,7 @@ import cv2
 import numpy as np
 
 from omr.errors import InputFileError, TemplateError
-from omr.template.importers._codes import CodeBook, clean_name, unique_values
-from omr.template.importers._yaml import write_template
+from omr.template.codes import CodeBook, checked_name, clean_name, unique_values
 from omr.template.model import (
     AlignMethod,
     AnyField,
@@ -56,6 +55,7 @@ from omr.template.model import (
     SingleField,
     Template,
 )
+from omr.template.yamlout import write_template
 
 FIELD_TYPES: dict[str, tuple[tuple[str, ...], str]] = {
     "QTYPE_INT": (("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), "vertical"),
@@ -521,6 +521,8 @@ def import_omrchecker(
         When a file cannot be read or written.
     TemplateError
         When template.json is not a valid OMRChecker template or the result does not validate.
+    BadArgumentsError
+        When ``name`` is not a valid template name.
     """
     data = _read_json(template_json, "OMRChecker template")
     sheet = parse_sheet(data, str(template_json))
@@ -529,7 +531,8 @@ def import_omrchecker(
     if config is not None and config_data is None:
         raise InputFileError(f"{config}: no such OMRChecker config file")
     proc_width, _ = processing_size(config_data)
-    name = name or clean_name(template_json.parent.name if template_json.stem == "template" else template_json.stem)
+    name = checked_name(name or clean_name(template_json.parent.name if template_json.stem == "template"
+                                           else template_json.stem))
     base = template_json.parent
     frame = (sheet.page_width, sheet.page_height)
     scale = frame_scale(*frame)

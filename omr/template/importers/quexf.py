@@ -37,8 +37,8 @@ from pathlib import Path
 from omr._tools import which_or_raise
 from omr.errors import InputFileError, TemplateError
 from omr.pdfpages import pdf_page_infos
-from omr.template.importers._codes import CodeBook, clean_code, clean_name, unique_values
-from omr.template.importers._yaml import write_template
+from omr.template.codes import CodeBook, checked_name, clean_code, clean_name, unique_values
+from omr.template.layout import MM_PER_PT
 from omr.template.model import (
     PAGE_SIZES,
     AnyField,
@@ -58,6 +58,7 @@ from omr.template.model import (
     Template,
     TextField,
 )
+from omr.template.yamlout import write_template
 
 BANDING_DPI = 300.0
 """The resolution queXF bands at (``newquestionnaire`` renders the PDF with ``gs -r300``)."""
@@ -431,6 +432,8 @@ def import_quexf(
         When a file cannot be read or the PDF cannot be drawn.
     TemplateError
         When the XML is not a queXF banding or does not fit the PDF.
+    BadArgumentsError
+        When ``name`` is not a valid template name.
     """
     try:
         text = banding_xml.read_bytes()
@@ -440,8 +443,8 @@ def import_quexf(
     infos = pdf_page_infos(pdf)
     if isinstance(infos, str):
         raise InputFileError(f"{pdf}: {infos}")
-    sizes = [(i.width_pt / 72 * 25.4, i.height_pt / 72 * 25.4) for i in infos]
-    name = name or clean_name(banding_xml.stem)
+    sizes = [(i.width_pt * MM_PER_PT, i.height_pt * MM_PER_PT) for i in infos]
+    name = checked_name(name or clean_name(banding_xml.stem))
     pictures = render_blanks(pdf, min(len(banding.pages), len(infos)), out.parent, out.stem)
     result = build_template(banding, name, title or f"queXF form {banding_xml.stem}", sizes,
                             source=f"queXF banding {banding_xml.name} + {pdf.name}", blanks=[p.name for p in pictures])

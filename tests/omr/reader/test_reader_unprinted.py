@@ -171,8 +171,13 @@ def test_a_page_of_nothing_known_is_rejected_with_the_reasons(form_dir: Path) ->
     assert "not a page of a known template" in (reading.reason or "") and "marks" in (reading.reason or "")
 
 
-def test_split_page_keeps_an_absolute_floor() -> None:
-    assert split_page([0.02, 0.03, 0.05, 0.04], "fill").threshold is None
-    assert split_page([0.02, 0.03, 0.7, 0.04], "fill").threshold is not None
-    faint = split_page([0.02, 0.03, 0.2, 0.04], "fill")
-    assert faint.threshold is None or box_state(0.2, faint)[0] != "marked"
+def test_marks_are_measured_from_the_empty_boxes() -> None:
+    # an unmarked page: nothing is marked, however the few values spread
+    page = split_page([0.02, 0.03, 0.05, 0.04, 0.03, 0.02], "fill")
+    assert all(box_state(v, page)[0] == "empty" for v in (0.02, 0.05))
+    # one dark correction does not lift the bar over thin crosses
+    crosses = split_page([0.0] * 12 + [0.14, 0.15, 0.13, 0.62], "check")
+    assert box_state(0.13, crosses)[0] == "marked" and box_state(0.0, crosses)[0] == "empty"
+    assert box_state(0.62, crosses, "check-correct")[0] == "filled"
+    # a faint dot is not a filled bubble
+    assert box_state(0.12, split_page([0.1] * 10 + [0.12, 0.8], "fill"))[0] != "marked"

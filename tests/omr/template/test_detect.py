@@ -37,7 +37,7 @@ def test_bubbles_need_a_sibling_and_letters_are_not_bubbles() -> None:
     for x in (20, 30, 40):
         cv2.circle(img, (round(x * K), round(20 * K)), round(2.2 * K), 0, 1)
     cv2.putText(img, "OOPS OK", (round(20 * K), round(60 * K)), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
-    kinds = [(b.kind, round(b.rect.cy)) for b in detect_page(img, DPI).boxes]
+    kinds = [(b.kind, round(b.rect.centre[1])) for b in detect_page(img, DPI).boxes]
     assert kinds == [("circle", 20)] * 3
 
 

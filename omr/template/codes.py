@@ -1,14 +1,17 @@
-"""Codes for imported templates: other systems' names made into valid, unique field and value codes.
+"""Names made into valid template names and field and value codes (importers and ``from-scan``).
 
-Field codes must match ``^[A-Za-z][A-Za-z0-9_]*$`` and value codes ``^[0-9A-Za-z]+$``; another
-system's names (``Subject Code``, ``q5.1``, ``1a``) are cleaned the same way every time, so a
-re-import of the same file gives the same codes.
+Template names must match ``^[a-z0-9][a-z0-9-]*$``, field codes ``^[A-Za-z][A-Za-z0-9_]*$`` and
+value codes ``^[0-9A-Za-z]+$``; another system's names (``Subject Code``, ``q5.1``, ``1a``) and file
+names are cleaned the same way every time, so a re-import of the same file gives the same codes.
 """
 
 from __future__ import annotations
 
 import re
 
+from omr.errors import BadArgumentsError
+
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _NOT_CODE = re.compile(r"[^A-Za-z0-9_]+")
 _NOT_VALUE = re.compile(r"[^0-9A-Za-z]+")
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
@@ -32,9 +35,26 @@ def clean_value(raw: str) -> str:
 
 
 def clean_name(raw: str, fallback: str = "imported-form") -> str:
-    """A template name (``^[a-z0-9][a-z0-9-]*$``) made from a file or folder name."""
+    """A template name (``^[a-z0-9][a-z0-9-]*$``) made from a file or folder name.
+
+    >>> clean_name("City Survey_2018"), clean_name("--")
+    ('city-survey-2018', 'imported-form')
+    """
     name = _NOT_NAME.sub("-", raw.lower()).strip("-")
     return name or fallback
+
+
+def checked_name(name: str) -> str:
+    """``name`` when it is a valid template name.
+
+    Raises
+    ------
+    BadArgumentsError
+        When it is not (the ``--name`` a person gave), saying what a name may hold.
+    """
+    if not _NAME_RE.fullmatch(name):
+        raise BadArgumentsError(f"--name {name!r}: use lower-case letters, digits and '-', e.g. city-survey-2018")
+    return name
 
 
 class CodeBook:
