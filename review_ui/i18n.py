@@ -76,6 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "zoom": ("Phóng to", "Zoom"),
     "form_id": ("Mã phiếu", "Form id"),
     "page_number": ("Số trang", "Page number"),
+    "new_form_of": ("hoặc phiếu mới của mẫu", "or a new form of"),
     "submit": ("Xác nhận", "Confirm"),
     "skip": ("Bỏ qua", "Skip"),
     "whole_page": ("Xem cả trang", "Whole page"),

@@ -23,7 +23,7 @@ from review_ui.bounds import DbInt
 from review_ui.contexts import ItemView, OptionView
 from review_ui.i18n import Lang
 from review_ui.leases import finish_item
-from review_ui.pagefix import identify_page, set_corners
+from review_ui.pagefix import identify_page, new_form_for_page, set_corners
 from review_ui.reasons import localise
 from review_ui.reread import reread_now
 from review_ui.templates_index import TemplateIndex
@@ -45,6 +45,8 @@ class SubmitBody(BaseModel):
     form_id: str | None = Field(default=None, max_length=32)
     page_number: Annotated[int, Field(ge=1, le=999)] | None = None
     corners: list[tuple[float, float]] | None = Field(default=None, min_length=4, max_length=4)
+    new_form_of: str | None = Field(default=None, max_length=64,
+                                    description="a template of forms that print no id: the page starts a new form")
 
 
 def _options(q: object, lang: Lang) -> tuple[OptionView, ...]:
@@ -72,7 +74,8 @@ def item_view(store: Store, index: TemplateIndex, item_id: int, lang: Lang) -> I
         }
         if it.kind not in FIELD_KINDS:
             return ItemView(**base, image_url=f"/img/pages/{it.page_id}/raw.png",  # type: ignore[arg-type]
-                            page_url=f"/pages/{it.page_id}")
+                            page_url=f"/pages/{it.page_id}",
+                            new_form_of=index.unprinted() if it.kind == "unidentified_page" else ())
         ans = s.scalar(select(AnswerRow).where(AnswerRow.form_id == it.form_id, AnswerRow.field == it.field))
         form = s.get(FormRow, it.form_id) if it.form_id else None
         both = doubles.candidates(s, it)
@@ -137,11 +140,16 @@ def submit(store: Store, index: TemplateIndex, item_id: int, user: str, body: Su
     if page_id is None:
         raise NotFoundError(f"review item {item_id} names no page")
     if kind == "unidentified_page":
-        if not body.form_id or body.page_number is None:
-            raise BadArgumentsError("type the form id printed under the QR code and the page number")
+        if (not body.form_id and not body.new_form_of) or body.page_number is None:
+            raise BadArgumentsError("type the form id printed under the QR code and the page number (or, for a "
+                                    "form that prints no id, choose its template)")
         with store.session() as s:
             finish_item(s, item_id, user, body.lease_token)
-            identify_page(s, page_id, body.form_id, body.page_number, actor=user)
+            if body.form_id:
+                identify_page(s, page_id, body.form_id, body.page_number, actor=user)
+            else:
+                new_form_for_page(s, page_id, index.get(str(body.new_form_of)).template, body.page_number,
+                                  actor=user)
         reread_now(store, index, page_id)
         return
     if kind == "unaligned_page":

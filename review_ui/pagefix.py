@@ -6,6 +6,8 @@ driver re-reads such pages (see the ``identify`` / ``corners`` audit events).
 
 from __future__ import annotations
 
+import hashlib
+import random
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omr.errors import BadArgumentsError, ConflictError, NotFoundError
-from omr.formid import display_form_id, normalise_form_id
+from omr.formid import display_form_id, new_form_id, normalise_form_id
 from omr.store.records import CountedCopy, counted_copy
 from omr.store.schema import FormRow, PageRow
 from omr.template.layout import PAGE_H, PAGE_W, frame_fiducials
+from omr.template.model import Template
 from review_ui.audit import Event, record
 from review_ui.geometry import PX_PER_MM
 from review_ui.images import read_gray, safe_path
@@ -65,6 +68,34 @@ def identify_page(session: Session, page_id: int, form_text: str, page_number: i
             raise
         raise ConflictError(_already_counted(form_id, page_number, other)) from exc
     return page
+
+
+def new_form_for_page(session: Session, page_id: int, template: Template, page_number: int, *,
+                      actor: str) -> PageRow:
+    """Make page ``page_id`` page ``page_number`` of a new form of ``template`` (a form that prints no id).
+
+    A form we did not print carries no form id: a page the reader could not tell apart gets one here,
+    derived from the page and the template (the same page asked again gets the same id).
+    """
+    if template.layout is None:
+        raise BadArgumentsError(
+            f"template {template.name} is a form we print: type the form id printed under its QR code instead")
+    if not 1 <= page_number <= template.page_count:
+        raise BadArgumentsError(f"template {template.name} has pages 1–{template.page_count}, not {page_number}")
+    page = session.get(PageRow, page_id)
+    if page is None:
+        raise NotFoundError(f"page {page_id} does not exist")
+    seed = hashlib.sha256(f"{page.file_id}|{page.page_index}|{template.name}|{template.version}".encode()).hexdigest()
+    rng = random.Random(seed)
+    form_id = new_form_id(rng)
+    while (form := session.get(FormRow, form_id)) is not None and (form.template, form.version) != (
+            template.name, template.version):
+        form_id = new_form_id(rng)
+    if form is None:
+        session.add(FormRow(form_id=form_id, template=template.name, version=template.version,
+                            pages_expected=template.page_count, units={}, in_manifest=False))
+        session.flush()
+    return identify_page(session, page_id, form_id, page_number, actor=actor)
 
 
 def _already_counted(form_id: str, page_number: int, other: CountedCopy) -> str:

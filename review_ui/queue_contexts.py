@@ -70,6 +70,8 @@ class ItemView:
     template: str | None = doc("questionnaire template of the form (question codes are unique only within it)",
                                None)
     candidates: tuple[str, ...] = doc("a disagreement: `reviewer: value` of both reviewers (supervisors only)", ())
+    new_form_of: tuple[str, ...] = doc(
+        "unidentified pages: templates of forms that print no id, one of which the page may start a new form of", ())
     image_url: str | None = doc("the crop (field items) or the raw page (page items)", None)
     page_url: str | None = doc("the page view (key P)", None)
     form_url: str | None = doc("the form view", None)

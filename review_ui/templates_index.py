@@ -40,6 +40,10 @@ class TemplateIndex:
         """The template files given besides the built-in ones."""
         return tuple(sorted(self._extra.values()))
 
+    def unprinted(self) -> tuple[str, ...]:
+        """Names of the templates of forms we did not print (fixed layouts): their pages carry no form id."""
+        return tuple(sorted(name for name in self._extra if self.get(name).template.layout is not None))
+
     def get(self, name: str) -> TemplateInfo:
         """The template called ``name``; :class:`TemplateError` naming it when unknown."""
         try:

@@ -166,6 +166,13 @@
     const la = el("label", {}, T("FormId") + " "); la.appendChild(a);
     const lb = el("label", {}, " " + T("PageNumber") + " "); lb.appendChild(b);
     f.append(la, lb);
+    if (item.new_form_of && item.new_form_of.length) {  // forms that print no id: start a new form instead
+      const sel = el("select", {id: "new-form-of", "aria-label": T("NewFormOf")});
+      sel.appendChild(el("option", {value: ""}, "—"));
+      item.new_form_of.forEach((name) => sel.appendChild(el("option", {value: name}, name)));
+      const lc = el("label", {}, " " + T("NewFormOf") + " "); lc.appendChild(sel);
+      f.append(lc);
+    }
     f.addEventListener("input", () => { touched = true; });
     box.appendChild(f);
     box.appendChild(el("p", {class: "keys"}, T("KeysIdentify")));
@@ -235,7 +242,8 @@
   function submitPage() {
     if (item.kind === "unidentified_page") {
       call("/api/items/" + item.id + "/submit", {lease_token: item.lease_token, ...filt,
-        form_id: document.getElementById("form-id").value, page_number: Number(document.getElementById("page-number").value)});
+        form_id: document.getElementById("form-id").value, page_number: Number(document.getElementById("page-number").value),
+        new_form_of: (document.getElementById("new-form-of") || {}).value || null});
     } else if (corners.length === 4) {
       call("/api/items/" + item.id + "/submit", {lease_token: item.lease_token, corners, ...filt});
     }
