@@ -85,6 +85,7 @@ bench: setup
 	$(BIN)/python -m tools.bench_fieldwork --records 50000 > bench/fieldwork.json && cat bench/fieldwork.json
 	$(BIN)/python -m tools.bench_fieldwork_status --forms 40000 > bench/fieldwork-status.json && cat bench/fieldwork-status.json
 	$(BIN)/python -m tools.bench_peers --out bench/peers.json
+	$(BIN)/python -m tools.bench_fromscan --forms 10
 
 versions: setup
 	@v() { if command -v "$$1" >/dev/null; then "$$@" 2>&1 | head -n 1; else echo "$$1: missing"; fi; }; \

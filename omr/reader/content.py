@@ -19,7 +19,7 @@ from omr.reader.light import normalise_light
 from omr.reader.marks import classify_boxes
 from omr.reader.ocr import OcrResult
 from omr.reader.positions import locate_boxes
-from omr.reader.printed import printed_map
+from omr.reader.printed import printed_darkness, printed_map
 from omr.reader.residue import find_residue, flag_light_page, weigh_residue
 from omr.reader.sampling import sample_rect
 from omr.reader.settle import settle_boxes
@@ -39,7 +39,8 @@ class PageContent:
 
 
 def read_content(
-    image: NDArray[np.uint8], fit: Alignment, template: Template, layout: PageLayout, ctx: ReaderContext
+    image: NDArray[np.uint8], fit: Alignment, template: Template, layout: PageLayout, ctx: ReaderContext,
+    *, blank: NDArray[np.uint8] | None = None,
 ) -> PageContent:
     """Read all fields of a page.
 
@@ -53,6 +54,9 @@ def read_content(
         The identified template and page.
     ctx : ReaderContext
         Readers and configuration.
+    blank : (M, N) ndarray of uint8, optional
+        The blank page at the aligned resolution, for a form we did not print: its ink is the printed
+        ink (our own forms' is rendered from the template).
 
     Returns
     -------
@@ -71,7 +75,8 @@ def read_content(
     bilevel = is_bilevel(image)
     decisions = classify_boxes(measures, bilevel=bilevel, config=config)
     readings = box_readings(checkboxes, decisions, measures)
-    printed = printed_map(template, layout.number, config.printed_grow_px)
+    printed = (printed_map(template, layout.number, config.printed_grow_px) if blank is None
+               else printed_darkness(blank, config.printed_grow_px))
     around = ink_around(fit.aligned, calibration, printed, checkboxes, shifts[check], bilevel=bilevel, config=config)
     readings, notes = settle_boxes(readings, around, config=config)
     residue = find_residue(readings, measures, template.answer_kinds(), config=config)

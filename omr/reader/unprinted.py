@@ -22,7 +22,7 @@ from omr.formid import PageIdentity, new_form_id
 from omr.reader.align import Alignment
 from omr.reader.boxes import calibrate_page, smooth_page
 from omr.reader.bubbles import measure, read_marks
-from omr.reader.content import ocr_call, read_digit_fields
+from omr.reader.content import ocr_call, read_content, read_digit_fields
 from omr.reader.context import ReaderContext
 from omr.reader.fiducials import MarkerScan
 from omr.reader.fields import flag_unanswered
@@ -146,6 +146,11 @@ def _read(image: NDArray[np.uint8], fit: Alignment, ctx: ReaderContext,
     layout = ctx.layouts[(name, version)].page(number)
     refs = ctx.fixed_page(*key)
     checks = [b for b in layout.boxes if b.kind == "box"]
+    if refs.blank is not None and checks and all(b.shape == "square" for b in checks):
+        # printed checkboxes and a blank page: the full engine, as for our own forms (outlines, loops
+        # round boxes and labels, marks beside a box, corrections, calibrated confidence)
+        content = read_content(image, fit, template, layout, ctx, blank=refs.blank)
+        return content.boxes, content.fields
     readings, marks = read_marks(template, measure(fit.aligned, checks, refs.blank))
     found: dict[str, FieldReading] = {f.field: f for f in marks}
     shifts = np.zeros((len(layout.boxes), 2), np.int64)
