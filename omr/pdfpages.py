@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -109,8 +109,10 @@ def pdf_page_infos(path: Path) -> tuple[PdfPageInfo, ...] | str:
     return tuple(infos)
 
 
-def _embedded_image(path: Path, index: int, info: PdfPageInfo | None, tmp: Path) -> Decoded | str | None:
-    """The page's one embedded image at its own resolution, or None to rasterise instead."""
+def _embedded_image(path: Path, index: int, info: PdfPageInfo | None, tmp: Path,
+                    long_side: int | None) -> Decoded | str | None:
+    """The page's one embedded image at its own resolution (a JPEG possibly reduced, see
+    :func:`~omr.imagepages.decode_image`), or None to rasterise instead."""
     if info is None or not info.single_full_page_image or info.image_px is None:
         return None
     if too_big(*info.image_px):
@@ -121,13 +123,12 @@ def _embedded_image(path: Path, index: int, info: PdfPageInfo | None, tmp: Path)
     files = sorted(tmp.glob("img-*"))
     if isinstance(done, str) or done.returncode != 0 or len(files) != 1:
         return None
-    decoded = decode_image(files[0], 0, "embedded image")
+    decoded = decode_image(files[0], 0, "embedded image", long_side=long_side, known_dpi=info.image_ppi)
     if isinstance(decoded, str):
         return decoded
-    image = decoded[0]
-    if float(np.median(image[::8, ::8])) < 64:
+    if float(np.median(decoded.image[::8, ::8])) < 64:
         return None  # an inverted (Decode array) or masked image: let poppler draw the page
-    return image, info.image_ppi
+    return replace(decoded, dpi=info.image_ppi)
 
 
 def _raster(path: Path, index: int, info: PdfPageInfo | None, tmp: Path) -> Decoded | str:
@@ -146,16 +147,18 @@ def _raster(path: Path, index: int, info: PdfPageInfo | None, tmp: Path) -> Deco
     if done.returncode != 0 or not out.exists():
         return f"the page cannot be drawn: {_pdf_reason(done.stderr)}"
     decoded = decode_image(out, 0, "rendered page")
-    return decoded if isinstance(decoded, str) else (decoded[0], float(RASTER_DPI))
+    return decoded if isinstance(decoded, str) else replace(decoded, dpi=float(RASTER_DPI))
 
 
-def load_pdf_page(path: Path, index: int, info: PdfPageInfo | None) -> Decoded | str:
-    """Page ``index`` (0-based) of a PDF as (gray image, dpi), or why it cannot be decoded.
+def load_pdf_page(path: Path, index: int, info: PdfPageInfo | None, *, long_side: int | None = None) -> Decoded | str:
+    """Page ``index`` (0-based) of a PDF as a gray image with its dpi, or why it cannot be decoded.
 
     ``info`` is what :func:`pdf_page_infos` said about the page; without it the page is rasterised.
+    ``long_side``: the reader's working long side, for a page that is one JPEG to be decoded reduced
+    (:func:`~omr.imagepages.decode_image`); a rasterised page is always drawn at :data:`RASTER_DPI`.
     """
     with tempfile.TemporaryDirectory(prefix="sipas-page-") as tmp:
-        result = _embedded_image(path, index, info, Path(tmp))
+        result = _embedded_image(path, index, info, Path(tmp), long_side)
         if result is None:
             result = _raster(path, index, info, Path(tmp))
     return result

@@ -75,11 +75,15 @@ class PageResult:
 
     @classmethod
     def from_reading(cls, page: PageImage, reading: PageReading) -> PageResult:
-        """Encode the images a reviewer needs and drop the arrays (cheap to send between processes)."""
+        """Encode the images a reviewer needs and drop the arrays (cheap to send between processes).
+
+        The raw page of a page that is exactly one JPEG (a JPEG file, or a PDF page's one JPEG image)
+        is kept as its own bytes, not decoded and encoded again (:attr:`PageImage.jpeg`).
+        """
         aligned = encode_jpeg(reading.aligned) if reading.aligned is not None else None
         needs_raw = reading.outcome == "rejected" or (
             reading.outcome == "review" and (reading.identity is None or reading.aligned is None))
-        raw = encode_jpeg(review_copy(page.image)) if needs_raw else None
+        raw = (page.jpeg or encode_jpeg(review_copy(page.image))) if needs_raw else None
         return cls(page.index, replace(reading, aligned=None), None, aligned, raw)
 
     @classmethod
