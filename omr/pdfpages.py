@@ -2,7 +2,8 @@
 
 :func:`pdf_page_infos` asks ``pdfinfo`` and ``pdfimages -list`` for every page's size and images.
 :func:`load_pdf_page` gives one page as 8-bit grayscale: a page that is one full-page image (a
-scanner's page) gives that image back at its own resolution (``pdfimages``), any other page is
+scanner's page) gives that image back at its own resolution (a JPEG read straight from the file,
+:mod:`omr.pdfjpeg`, else ``pdfimages``), any other page is
 rasterised at :data:`RASTER_DPI` (``pdftoppm``). A poppler program that fails or hangs gives a
 reason naming the damage and what to do, never an exception; a missing poppler raises
 :class:`~omr.errors.MissingDependencyError`.
@@ -20,6 +21,7 @@ import numpy as np
 
 from omr._tools import which_or_raise
 from omr.imagepages import Decoded, decode_image, too_big
+from omr.pdfjpeg import page_jpeg
 
 RASTER_DPI = 300
 _TIMEOUT_S = 300
@@ -117,12 +119,17 @@ def _embedded_image(path: Path, index: int, info: PdfPageInfo | None, tmp: Path,
         return None
     if too_big(*info.image_px):
         return None
-    n = str(index + 1)
-    done = _run([str(which_or_raise("pdfimages", "poppler-utils")), "-j", "-f", n, "-l", n, str(path),
-                 str(tmp / "img")], "pdfimages")
-    files = sorted(tmp.glob("img-*"))
-    if isinstance(done, str) or done.returncode != 0 or len(files) != 1:
-        return None
+    jpeg = page_jpeg(path, index, info.image_px)  # the page's JPEG as stored, without a poppler process
+    if jpeg is not None:
+        files = [tmp / "img.jpg"]
+        files[0].write_bytes(jpeg)
+    else:
+        n = str(index + 1)
+        done = _run([str(which_or_raise("pdfimages", "poppler-utils")), "-j", "-f", n, "-l", n, str(path),
+                     str(tmp / "img")], "pdfimages")
+        files = sorted(tmp.glob("img-*"))
+        if isinstance(done, str) or done.returncode != 0 or len(files) != 1:
+            return None
     decoded = decode_image(files[0], 0, "embedded image", long_side=long_side, known_dpi=info.image_ppi)
     if isinstance(decoded, str):
         return decoded
