@@ -2,7 +2,7 @@
 
 Stage order, per page::
 
-    open_scan_file (parent: sniff, count pages)  →  load_page + read_page (worker)  →  record_page (parent)
+    open_scan_file (parent: sniff, count pages)  →  load_page + read_page (worker)  →  record_pages (parent)
 
 Design choices
 --------------
@@ -10,16 +10,18 @@ Design choices
   never pixels: decoding is a large share of the per-page time and runs in parallel this way, and a
   task pickles in microseconds instead of copying ~9 MB per 300-dpi page. Workers send back the
   reading with its images already JPEG-encoded (~0.3 MB), so the parent only writes.
-* Only the parent touches the database, one transaction per page, recording results in input order
-  (the same batch always gives the same database). At most ``2 × jobs + 2`` pages are in flight, so
-  memory stays flat whatever the batch size.
+* Only the parent touches the database, recording results in input order (the same batch always
+  gives the same database), several pages per transaction (:data:`GROUP_PAGES`, or fewer after
+  :data:`GROUP_SECONDS`). At most ``2 × jobs + 2`` pages are in flight and a group waiting, so memory
+  stays flat whatever the batch size.
 * Workers are spawned when the pool is created, not when the first page is submitted: a worker
   takes about a second to import the reader and load its context, and does so while the parent
   registers the first files. (On two cores the parent's own share, recording about 10 ms and
   registering a file a few ms per page, is what keeps ``--jobs 2`` a little under twice as fast.)
 * ``--jobs 1`` runs the same worker function in-process.
-* Killed at any point and run again, every page ends up recorded exactly once: pages already in
-  the store are skipped without being read, and a file is marked done only after all its pages.
+* Killed at any point and run again, every page ends up recorded exactly once: a group of pages is
+  recorded whole or not at all, pages already in the store are skipped without being read, and a
+  file is marked done only after all its pages (in the transaction of its last one).
 * A page that crashes its worker twice (or hits a reader bug) is reported and left unrecorded, so a
   later run retries it; the batch goes on.
 * Workers get the form ids the workspace knows at scan start (manifest and forms seen), to match a
@@ -51,7 +53,14 @@ from omr.ingest import ScanFile, file_sha256, iter_input_paths, open_scan_file, 
 from omr.placement import place_pages
 from omr.store.db import Store
 from omr.store.manifest import known_forms
-from omr.store.records import FileState, finish_file, record_file_error, record_page, register_file
+from omr.store.records import (
+    FileState,
+    PageToRecord,
+    finish_file,
+    record_file_error,
+    record_pages,
+    register_file,
+)
 from omr.store.summary import ScanSummary, summary
 from omr.template.load import builtin_templates, load_template
 from omr.template.model import Template
@@ -95,6 +104,13 @@ class _Bar:
             yield self
 
 
+GROUP_PAGES = 8
+"""Pages read are recorded in groups of this many, one transaction each (a run killed loses at most
+the group it had not recorded yet: those pages are read again when it is run again)."""
+GROUP_SECONDS = 1.0
+"""...or fewer, once the oldest page waiting has waited this long (slow pages are not held back)."""
+
+
 class TemplateIndex:
     """The templates a batch knows: every built-in one, plus template files given for this run.
 
@@ -126,6 +142,16 @@ class _Run:
     skipped: int = 0
     opened: dict[int, ScanFile] = field(default_factory=dict)
     """Files read (or resumed) in this run, by file id: their pages may be placed by order."""
+    pending: list[_Pending] = field(default_factory=list)
+    """Pages read and not yet recorded, in input order (recorded together by :func:`_flush`)."""
+    pending_since: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Pending:
+    item: PageToRecord
+    key: str
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -172,6 +198,7 @@ def _plan(run: _Run, path: Path) -> tuple[FileState, ScanFile] | None:
         run.bar.advance(len(state.recorded))
         return None
     if isinstance(scanned, PageError):
+        _flush(run)  # the pages read before it first: pages are recorded in input order
         recorded = record_file_error(run.store, state, scanned.reason)
         log.warning("%s: rejected: %s", recorded.key, scanned.reason)
         run.bar.grow(1, path.name)
@@ -204,8 +231,9 @@ def _outcome(entry: _PageEntry, pool: PagePool) -> TaskOutcome:
 
 def _settle(run: _Run, entry: _PageEntry | _FileEnd, pool: PagePool,
             failed_files: set[int]) -> None:
-    """Record one finished page, or close a file whose pages are all recorded."""
+    """Take one finished page into the group to record, or close a file whose pages are all recorded."""
     if isinstance(entry, _FileEnd):
+        _flush(run)
         if entry.state.id not in failed_files:
             finish_file(run.store, entry.state.id)
         return
@@ -219,11 +247,23 @@ def _settle(run: _Run, entry: _PageEntry | _FileEnd, pool: PagePool,
         page_log(key).error("%s", outcome.failure)
         return
     finishes = entry.last and entry.state.id not in failed_files
-    recorded = record_page(run.store, entry.state, outcome.result, run.templates, finishes_file=finishes)
-    plog = page_log(key, recorded.form_id)
-    detail = f" ({recorded.reason})" if recorded.reason else ""
-    flagged = f", {recorded.flagged} field(s) flagged" if recorded.flagged else ""
-    plog.info("%s%s%s in %.2f s", recorded.outcome, detail, flagged, outcome.seconds)
+    if not run.pending:
+        run.pending_since = time.monotonic()
+    run.pending.append(_Pending(PageToRecord(entry.state, outcome.result, finishes), key, outcome.seconds))
+    if len(run.pending) >= GROUP_PAGES or time.monotonic() - run.pending_since >= GROUP_SECONDS:
+        _flush(run)
+
+
+def _flush(run: _Run) -> None:
+    """Record the pages waiting, in one transaction (:func:`~omr.store.records.record_pages`)."""
+    if not run.pending:
+        return
+    recorded = record_pages(run.store, [p.item for p in run.pending], run.templates)
+    for pending, page in zip(run.pending, recorded, strict=True):
+        detail = f" ({page.reason})" if page.reason else ""
+        flagged = f", {page.flagged} field(s) flagged" if page.flagged else ""
+        page_log(pending.key, page.form_id).info("%s%s%s in %.2f s", page.outcome, detail, flagged, pending.seconds)
+    run.pending.clear()
 
 
 def scan(paths: Sequence[Path], store: Store, *, jobs: int = 1, progress: bool = False,
@@ -274,6 +314,7 @@ def scan(paths: Sequence[Path], store: Store, *, jobs: int = 1, progress: bool =
                         _settle(run, head, pool, failed_files)
             while queue:
                 _settle(run, queue.popleft(), pool, failed_files)
+            _flush(run)
             place_pages(store, run.opened, pool.submit, index)
         cancelled = False
     finally:

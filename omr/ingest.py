@@ -21,12 +21,13 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from omr.imagepages import MAX_PIXELS, Decoded, decode_image, tiff_page_count, to_gray
 from omr.pdfpages import PdfPageInfo, load_pdf_page, pdf_page_infos
@@ -174,22 +175,43 @@ def page_refs(scan_file: ScanFile) -> Iterator[PageRef]:
         yield PageRef(scan_file.path, scan_file.kind, i, pdf)
 
 
-def load_page(ref: PageRef) -> PageImage | PageError:
-    """Decode one page to grayscale; a :class:`PageError` naming the file and page if impossible."""
-    source = str(ref.path)
-    result: Decoded | str
-    if ref.kind == "pdf":
-        result = load_pdf_page(ref.path, ref.index, ref.pdf)
-    else:
-        result = decode_image(ref.path, ref.index, f"{KIND_NAMES[ref.kind]} image"
-                              + (f" page {ref.index + 1}" if ref.kind == "tiff" else ""))
+def load_page(ref: PageRef, *, long_side: int | None = None) -> PageImage | PageError:
+    """Decode one page to grayscale; a :class:`PageError` naming the file and page if impossible.
+
+    ``long_side``: the reader's working long side (``ReaderConfig.detect_long_side_px``). With it a
+    JPEG page (a file, or the one image of a PDF page) is decoded reduced when the reader would reduce
+    it by 2, 4 or 8 anyway (:func:`omr.imagepages.jpeg_reduction`); the page then carries a loader
+    of its full-size image (:attr:`PageImage.full`) for the stages that need it.
+    """
+    result = _decode(ref, long_side)
     if isinstance(result, str):
-        return PageError(source, ref.index, result)
-    image, dpi = result
+        return PageError(str(ref.path), ref.index, result)
+    image = result.image
     if image.ndim != 2 or min(image.shape) < 16:
-        return PageError(source, ref.index, f"the page image is only {image.shape[1]}×{image.shape[0]} px; "
-                                            "scan at 150–600 dpi")
-    return PageImage(source, ref.index, np.ascontiguousarray(image), dpi)
+        return PageError(str(ref.path), ref.index, f"the page image is only {image.shape[1]}×{image.shape[0]} px; "
+                                                   "scan at 150–600 dpi")
+    full = _full_loader(ref) if result.factor > 1 else None
+    return PageImage(str(ref.path), ref.index, np.ascontiguousarray(image), result.dpi, result.factor, full,
+                     result.jpeg)
+
+
+def _decode(ref: PageRef, long_side: int | None) -> Decoded | str:
+    if ref.kind == "pdf":
+        return load_pdf_page(ref.path, ref.index, ref.pdf, long_side=long_side)
+    return decode_image(ref.path, ref.index, f"{KIND_NAMES[ref.kind]} image"
+                        + (f" page {ref.index + 1}" if ref.kind == "tiff" else ""), long_side=long_side)
+
+
+def _full_loader(ref: PageRef) -> Callable[[], NDArray[np.uint8]]:
+    """Decodes the page at full size again (raises :class:`OSError` naming why if it no longer can)."""
+
+    def load() -> NDArray[np.uint8]:
+        result = _decode(ref, None)
+        if isinstance(result, str):
+            raise OSError(result)
+        return np.ascontiguousarray(result.image)
+
+    return load
 
 
 def iter_pages(paths: Sequence[Path]) -> Iterator[PageImage | PageError]:

@@ -2,7 +2,8 @@
 
 :func:`pdf_page_infos` asks ``pdfinfo`` and ``pdfimages -list`` for every page's size and images.
 :func:`load_pdf_page` gives one page as 8-bit grayscale: a page that is one full-page image (a
-scanner's page) gives that image back at its own resolution (``pdfimages``), any other page is
+scanner's page) gives that image back at its own resolution (a JPEG read straight from the file,
+:mod:`omr.pdfjpeg`, else ``pdfimages``), any other page is
 rasterised at :data:`RASTER_DPI` (``pdftoppm``). A poppler program that fails or hangs gives a
 reason naming the damage and what to do, never an exception; a missing poppler raises
 :class:`~omr.errors.MissingDependencyError`.
@@ -13,13 +14,14 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from omr._tools import which_or_raise
 from omr.imagepages import Decoded, decode_image, too_big
+from omr.pdfjpeg import page_jpeg
 
 RASTER_DPI = 300
 _TIMEOUT_S = 300
@@ -109,25 +111,31 @@ def pdf_page_infos(path: Path) -> tuple[PdfPageInfo, ...] | str:
     return tuple(infos)
 
 
-def _embedded_image(path: Path, index: int, info: PdfPageInfo | None, tmp: Path) -> Decoded | str | None:
-    """The page's one embedded image at its own resolution, or None to rasterise instead."""
+def _embedded_image(path: Path, index: int, info: PdfPageInfo | None, tmp: Path,
+                    long_side: int | None) -> Decoded | str | None:
+    """The page's one embedded image at its own resolution (a JPEG possibly reduced, see
+    :func:`~omr.imagepages.decode_image`), or None to rasterise instead."""
     if info is None or not info.single_full_page_image or info.image_px is None:
         return None
     if too_big(*info.image_px):
         return None
-    n = str(index + 1)
-    done = _run([str(which_or_raise("pdfimages", "poppler-utils")), "-j", "-f", n, "-l", n, str(path),
-                 str(tmp / "img")], "pdfimages")
-    files = sorted(tmp.glob("img-*"))
-    if isinstance(done, str) or done.returncode != 0 or len(files) != 1:
-        return None
-    decoded = decode_image(files[0], 0, "embedded image")
+    jpeg = page_jpeg(path, index, info.image_px)  # the page's JPEG as stored, without a poppler process
+    if jpeg is not None:
+        files = [tmp / "img.jpg"]
+        files[0].write_bytes(jpeg)
+    else:
+        n = str(index + 1)
+        done = _run([str(which_or_raise("pdfimages", "poppler-utils")), "-j", "-f", n, "-l", n, str(path),
+                     str(tmp / "img")], "pdfimages")
+        files = sorted(tmp.glob("img-*"))
+        if isinstance(done, str) or done.returncode != 0 or len(files) != 1:
+            return None
+    decoded = decode_image(files[0], 0, "embedded image", long_side=long_side, known_dpi=info.image_ppi)
     if isinstance(decoded, str):
         return decoded
-    image = decoded[0]
-    if float(np.median(image[::8, ::8])) < 64:
+    if float(np.median(decoded.image[::8, ::8])) < 64:
         return None  # an inverted (Decode array) or masked image: let poppler draw the page
-    return image, info.image_ppi
+    return replace(decoded, dpi=info.image_ppi)
 
 
 def _raster(path: Path, index: int, info: PdfPageInfo | None, tmp: Path) -> Decoded | str:
@@ -146,16 +154,18 @@ def _raster(path: Path, index: int, info: PdfPageInfo | None, tmp: Path) -> Deco
     if done.returncode != 0 or not out.exists():
         return f"the page cannot be drawn: {_pdf_reason(done.stderr)}"
     decoded = decode_image(out, 0, "rendered page")
-    return decoded if isinstance(decoded, str) else (decoded[0], float(RASTER_DPI))
+    return decoded if isinstance(decoded, str) else replace(decoded, dpi=float(RASTER_DPI))
 
 
-def load_pdf_page(path: Path, index: int, info: PdfPageInfo | None) -> Decoded | str:
-    """Page ``index`` (0-based) of a PDF as (gray image, dpi), or why it cannot be decoded.
+def load_pdf_page(path: Path, index: int, info: PdfPageInfo | None, *, long_side: int | None = None) -> Decoded | str:
+    """Page ``index`` (0-based) of a PDF as a gray image with its dpi, or why it cannot be decoded.
 
     ``info`` is what :func:`pdf_page_infos` said about the page; without it the page is rasterised.
+    ``long_side``: the reader's working long side, for a page that is one JPEG to be decoded reduced
+    (:func:`~omr.imagepages.decode_image`); a rasterised page is always drawn at :data:`RASTER_DPI`.
     """
     with tempfile.TemporaryDirectory(prefix="sipas-page-") as tmp:
-        result = _embedded_image(path, index, info, Path(tmp))
+        result = _embedded_image(path, index, info, Path(tmp), long_side)
         if result is None:
             result = _raster(path, index, info, Path(tmp))
     return result

@@ -8,6 +8,7 @@ changes answers (:class:`AnswerRecord`, with audit events); scoring reads verifi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -38,6 +39,14 @@ class PageImage:
     index: int
     image: NDArray[np.uint8]
     dpi: float | None = None
+    factor: int = 1
+    """``image`` is the page reduced by this factor (a JPEG decoded at 1/2, 1/4 or 1/8 of its size);
+    ``dpi`` is the page's own resolution, not the reduced image's."""
+    full: Callable[[], NDArray[np.uint8]] | None = field(default=None, repr=False, compare=False)
+    """Decodes the page at full size, for a stage that needs it (given when ``factor`` > 1); raises
+    :class:`OSError` naming why when the file can no longer be decoded."""
+    jpeg: bytes | None = field(default=None, repr=False, compare=False)
+    """The page's own JPEG bytes when the page is exactly one JPEG: kept for review as they are."""
 
     @property
     def key(self) -> str:

@@ -146,13 +146,14 @@ def worker_ready() -> int:
 def read_task(task: PageTask) -> TaskOutcome:
     """Decode and read one page (runs in a worker; never touches the database)."""
     start = time.perf_counter()
-    page = load_page(task.ref)
+    if _CONTEXT is None:
+        raise RuntimeError("read_task called before init_worker")
+    # A JPEG the reader would reduce by 2, 4 or 8 is decoded reduced (omr.imagepages.jpeg_reduction).
+    page = load_page(task.ref, long_side=_CONTEXT.config.detect_long_side_px)
     if isinstance(page, PageError):
         return TaskOutcome(task.ref.index, PageResult.from_error(page), None, time.perf_counter() - start)
     from omr.reader import read_page
 
-    if _CONTEXT is None:
-        raise RuntimeError("read_task called before init_worker")
     _READING.append(task.ref.key)
     try:
         reading = read_page(page, _CONTEXT, identity=task.identity, placed=task.placed)

@@ -27,7 +27,7 @@ ALIGNED_SHAPE = (round(PAGE_H * ALIGNED_DPI / MM_PER_INCH), round(PAGE_W * ALIGN
 
 _ALIGNED_PX_PER_MM = ALIGNED_DPI / MM_PER_INCH
 # Below this resolution of the page on the reduced image, the warp samples the full image instead.
-_MIN_WARP_SOURCE_DPI = 140.0
+MIN_WARP_SOURCE_DPI = 140.0
 # A homography whose perspective part moves no page corner by more than this is warped affinely.
 _AFFINE_TOLERANCE_PX = 0.5
 _MARKER_MM = marker_corners_mm()
@@ -218,7 +218,7 @@ def warp_to_template(
     to_source = np.eye(3)
     if small is not None and factor > 1:
         sx, sy = local_scale(homography)
-        if min(sx, sy) / factor * MM_PER_INCH >= _MIN_WARP_SOURCE_DPI:
+        if min(sx, sy) / factor * MM_PER_INCH >= MIN_WARP_SOURCE_DPI:
             source = small
             to_source = np.array([[1.0 / factor, 0.0, -(factor - 1) / (2 * factor)],
                                   [0.0, 1.0 / factor, -(factor - 1) / (2 * factor)], [0.0, 0.0, 1.0]])

@@ -38,9 +38,13 @@ class PageContent:
     fields: tuple[FieldReading, ...]
 
 
+OcrSource = Callable[[], tuple[NDArray[np.uint8], NDArray[np.float64]]]
+"""Gives the page image writing areas are OCR'd from and its homography (called only when one is written)."""
+
+
 def read_content(
     image: NDArray[np.uint8], fit: Alignment, template: Template, layout: PageLayout, ctx: ReaderContext,
-    *, blank: NDArray[np.uint8] | None = None,
+    *, blank: NDArray[np.uint8] | None = None, ocr_source: OcrSource | None = None,
 ) -> PageContent:
     """Read all fields of a page.
 
@@ -57,6 +61,9 @@ def read_content(
     blank : (M, N) ndarray of uint8, optional
         The blank page at the aligned resolution, for a form we did not print: its ink is the printed
         ink (our own forms' is rendered from the template).
+    ocr_source : callable, optional
+        The full-size page and its homography when ``image`` is a reduced decode of it (the page is
+        then decoded at full size only when a writing area is written); default ``image`` itself.
 
     Returns
     -------
@@ -90,18 +97,20 @@ def read_content(
             continue
         area = crop_box(fit.aligned, b, shifts[i], margin_mm=-config.text_inset_mm)
         written = check_writing(area, calibration, config=config)
-        found[b.field] = decide_text(b.field, written, ocr_call(image, fit, b, ctx), config=config)
+        source = ocr_source or (lambda: (image, fit.homography))
+        found[b.field] = decide_text(b.field, written, ocr_call(source, b, ctx), config=config)
     order = [c for c in template.answer_codes() if c in found]
     fields = flag_unanswered([found[c] for c in order], config=config)
     fields = flag_light_page(fields, residue, config=config)
     return PageContent(tuple(readings), tuple(fields))
 
 
-def ocr_call(image: NDArray[np.uint8], fit: Alignment, box: Box, ctx: ReaderContext) -> Callable[[], OcrResult]:
+def ocr_call(source: OcrSource, box: Box, ctx: ReaderContext) -> Callable[[], OcrResult]:
     """Tesseract on a writing area sampled from the scan at 300 dpi (called only when written)."""
 
     def run() -> OcrResult:
-        crop = sample_rect(image, fit.homography, box.rect, dpi=_OCR_DPI, margin_mm=-ctx.config.text_inset_mm)
+        image, homography = source()
+        crop = sample_rect(image, homography, box.rect, dpi=_OCR_DPI, margin_mm=-ctx.config.text_inset_mm)
         return ctx.ocr.read(crop, lang="vie", psm=6)
 
     return run

@@ -13,16 +13,26 @@ says what happened:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from omr.formid import PageIdentity
-from omr.reader.align import Alignment, AlignmentFailure, align_by_markers, warp_to_template
+from omr.reader.align import (
+    MIN_WARP_SOURCE_DPI,
+    MM_PER_INCH,
+    Alignment,
+    AlignmentFailure,
+    align_by_markers,
+    local_scale,
+    warp_to_template,
+)
 from omr.reader.blank import check_blank
 from omr.reader.boxes import calibrate_page, smooth_page
-from omr.reader.content import read_content
+from omr.reader.content import OcrSource, read_content
 from omr.reader.context import ReaderContext
 from omr.reader.features import align_by_features
 from omr.reader.fiducials import find_markers
@@ -86,6 +96,19 @@ def read_page(
                                        page, identity)
             if unprinted is not None:
                 return unprinted
+        if page.factor > 1 and page.full is not None:
+            reduced = _Reduced(page.factor, page.full)
+            if homography is None:
+                try:
+                    return reduced.to_full_size(_read(image, ctx, identity, None, placed, page, reduced))
+                except _NeedsFullPage:
+                    pass
+            try:
+                image = _as_gray(reduced.image())
+            except OSError as exc:
+                return PageReading("rejected", reason=f"unreadable image: {exc}")
+            if image is None:
+                return PageReading("rejected", reason="unreadable image: the full-size page is not a page image")
         return _read(image, ctx, identity, homography, placed, page)
     except cv2.error as exc:
         log.debug("%s: OpenCV failed: %s", page.key, exc)
@@ -98,8 +121,59 @@ def _given_alignment(image: NDArray[np.uint8], homography: NDArray[np.float64]) 
     return Alignment(h, 0.0, 0.0, 0, "reviewer", (), warp_to_template(image, h))
 
 
+class _NeedsFullPage(Exception):
+    """A page decoded reduced needs a stage that only the full-size page serves: read it again at full size."""
+
+
+class _Reduced:
+    """A page decoded reduced by ``factor`` (libjpeg DCT scaling), with the loader of its full-size image.
+
+    Read reduced, a page is located, identified by its QR and read as at full size: the reader works on
+    the page reduced to about 150 dpi anyway. Only the fallbacks (markers or the QR not found, a page
+    below 140 dpi once reduced) read it again at full size, and writing areas are OCR'd from the
+    full-size page, decoded when the first one is written.
+    """
+
+    def __init__(self, factor: int, load: Callable[[], NDArray[np.uint8]]) -> None:
+        self.factor = factor
+        self.load = load
+        self.full: NDArray[np.uint8] | None = None
+        c = (factor - 1) / 2
+        self.to_full = np.array([[factor, 0.0, c], [0.0, factor, c], [0.0, 0.0, 1.0]])
+        """Reduced-image pixels → full-size pixels (pixel centres at integers)."""
+
+    def image(self) -> NDArray[np.uint8]:
+        if self.full is None:
+            self.full = self.load()
+        return self.full
+
+    def ocr_source(self, homography: NDArray[np.float64]) -> OcrSource:
+        """The full-size page and its homography, decoded when first called (for OCR at 300 dpi)."""
+
+        def source() -> tuple[NDArray[np.uint8], NDArray[np.float64]]:
+            try:
+                full = _as_gray(self.image())
+            except OSError as exc:
+                raise _NeedsFullPage from exc
+            if full is None:
+                raise _NeedsFullPage
+            return full, self.to_full @ homography
+
+        return source
+
+    def to_full_size(self, reading: PageReading) -> PageReading:
+        """A reading made on the reduced image, its geometry in full-size pixels."""
+        if reading.homography is None:
+            return reading
+        h = self.to_full @ np.asarray(reading.homography, np.float64).reshape(3, 3)
+        h = h / h[2, 2]
+        residual = None if reading.residual_px is None else round(reading.residual_px * self.factor, 3)
+        return replace(reading, homography=tuple(float(v) for v in h.ravel()), residual_px=residual)
+
+
 def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIdentity | None,
-          given_homography: NDArray[np.float64] | None, placed: str | None, page: PageImage) -> PageReading:
+          given_homography: NDArray[np.float64] | None, placed: str | None, page: PageImage,
+          reduced: _Reduced | None = None) -> PageReading:
     config = ctx.config
     scan = find_markers(image, detector=ctx.detector, config=config)
     if not scan.found and given_identity is None and given_homography is None:
@@ -110,12 +184,17 @@ def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIden
         _given_alignment(image, given_homography) if given_homography is not None
         else align_by_markers(image, scan, config=config)
     )
+    if reduced is not None and (not isinstance(fit, Alignment)
+                                or min(local_scale(fit.homography)) * MM_PER_INCH < MIN_WARP_SOURCE_DPI):
+        raise _NeedsFullPage
     if given_identity is not None:
         qr = None
         ident = (Identification(given_identity, "position", note=placed) if placed
                  else Identification(given_identity, "reviewer", note="identified by a reviewer"))
     else:
         qr = find_qr_aligned(image, fit.homography) if isinstance(fit, Alignment) else None
+        if qr is None and reduced is not None:
+            raise _NeedsFullPage
         if qr is None and isinstance(fit, Alignment):
             qr = find_qr_repaired(image, fit.homography)
         if qr is None:
@@ -155,7 +234,8 @@ def _read(image: NDArray[np.uint8], ctx: ReaderContext, given_identity: PageIden
         return PageReading("rejected", identity=identity, reason=(
             f"{NOT_A_FORM}: the QR says page {identity.page}/{identity.pages} but {identity.template} "
             f"{identity.version} has {len(layout.pages)} pages"))
-    content = read_content(image, fit, ctx.templates[key], layout.page(identity.page), ctx)
+    content = read_content(image, fit, ctx.templates[key], layout.page(identity.page), ctx,
+                           ocr_source=reduced.ocr_source(fit.homography) if reduced is not None else None)
     flagged = [f for f in content.fields if f.status != "auto"]
     notes = [ident.note] if ident.source != "qr" and ident.note else []
     if flagged:

@@ -161,7 +161,8 @@ def _read(image: NDArray[np.uint8], fit: Alignment, ctx: ReaderContext,
         for i, b in texts:
             area = crop_box(fit.aligned, b, shifts[i], margin_mm=-ctx.config.text_inset_mm)
             written = check_writing(area, calibration, config=ctx.config)
-            found[b.field] = decide_text(b.field, written, ocr_call(image, fit, b, ctx), config=ctx.config)
+            found[b.field] = decide_text(b.field, written, ocr_call(lambda: (image, fit.homography), b, ctx),
+                                         config=ctx.config)
     order = [c for c in template.answer_codes() if c in found]
     fields = flag_unanswered([found[c] for c in order], config=ctx.config)
     return tuple(readings), tuple(fields)

@@ -1,4 +1,4 @@
-"""Record what became of each input page, one page per transaction.
+"""Record what became of each input page, one page or a group of pages per transaction.
 
 An input file is known by its content hash; a page by (file, page index), which is unique, so a
 re-run adds nothing twice and a run killed at any point resumes where it stopped: a page is in the
@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,8 @@ TemplateLookup = Callable[[str], Template | None]
 """Template name → template (None when unknown): used to group flagged fields by question."""
 _RETRIES = 3
 _T = TypeVar("_T")
+_ANSWERS = cast(Table, AnswerRow.__table__)
+_BOXES = cast(Table, BoxRow.__table__)
 
 
 def scan_actor() -> str:
@@ -75,11 +77,15 @@ class PageResult:
 
     @classmethod
     def from_reading(cls, page: PageImage, reading: PageReading) -> PageResult:
-        """Encode the images a reviewer needs and drop the arrays (cheap to send between processes)."""
+        """Encode the images a reviewer needs and drop the arrays (cheap to send between processes).
+
+        The raw page of a page that is exactly one JPEG (a JPEG file, or a PDF page's one JPEG image)
+        is kept as its own bytes, not decoded and encoded again (:attr:`PageImage.jpeg`).
+        """
         aligned = encode_jpeg(reading.aligned) if reading.aligned is not None else None
         needs_raw = reading.outcome == "rejected" or (
             reading.outcome == "review" and (reading.identity is None or reading.aligned is None))
-        raw = encode_jpeg(review_copy(page.image)) if needs_raw else None
+        raw = (page.jpeg or encode_jpeg(review_copy(page.image))) if needs_raw else None
         return cls(page.index, replace(reading, aligned=None), None, aligned, raw)
 
     @classmethod
@@ -260,11 +266,12 @@ def record_answers(s: Session, page: PageRow, reading: PageReading, ident: PageI
                 item.page_id, item.reason = page.id, fr.reason
         elif item is not None:  # the re-read settled what the earlier reading flagged
             item.status, item.resolved_by, item.resolved_at = "done", actor, now
-    # Core executemany: a questionnaire page has hundreds of boxes, ORM objects would cost 10× more.
+    # Core executemany on the tables: a questionnaire page has hundreds of boxes; ORM objects would cost 10×
+    # more, and the ORM's bulk insert adds its own work per row.
     if new_answers:
-        s.execute(insert(AnswerRow), new_answers)
+        s.execute(insert(_ANSWERS), new_answers)
     if reading.boxes:
-        s.execute(insert(BoxRow), [
+        s.execute(insert(_BOXES), [
             {"page_id": page.id, "form_id": fid, "field": b.field, "value": b.value, "state": b.state,
              "confidence": b.confidence, "darkness": b.darkness} for b in reading.boxes])
     return flagged
@@ -287,6 +294,15 @@ def _page_outcome(s: Session, result: PageResult) -> tuple[str, str | None, int 
     return reading.outcome, reading.reason, None
 
 
+@dataclass(frozen=True)
+class PageToRecord:
+    """One page for :func:`record_pages`: its file, its result and whether it closes its file."""
+
+    file: FileState
+    result: PageResult
+    finishes_file: bool = False
+
+
 def record_page(store: Store, file: FileState, result: PageResult, templates: TemplateLookup, *,
                 finishes_file: bool = False) -> RecordedPage:
     """Record one page in one transaction (a page already recorded is left as it is).
@@ -294,54 +310,8 @@ def record_page(store: Store, file: FileState, result: PageResult, templates: Te
     ``finishes_file``: this is the file's last page to record, so mark the file ``done`` in the same
     transaction.
     """
-    key = f"{file.path}#{result.index + 1}"
+    key = _key(file, result)
     actor = scan_actor()
-
-    def work(s: Session) -> RecordedPage:
-        existing = s.scalar(select(PageRow).where(PageRow.file_id == file.id,
-                                                  PageRow.page_index == result.index))
-        if finishes_file:
-            s.execute(update(InputFile).where(InputFile.id == file.id).values(status="done", error=None))
-        if existing is not None:
-            return RecordedPage(existing.id, key, existing.outcome, existing.reason, existing.form_id, 0, True)
-        outcome, reason, duplicate_of = _page_outcome(s, result)
-        reading = result.reading
-        ident = reading.identity if reading is not None else None
-        aligned_ok = reading is not None and (reading.homography is not None or result.aligned_jpeg is not None)
-        page = PageRow(
-            file_id=file.id, page_index=result.index, outcome=outcome, reason=reason,
-            template=ident.template if ident else None, version=ident.version if ident else None,
-            form_id=ident.form_id if ident else None, page_number=ident.page if ident else None,
-            rotation=reading.rotation if reading else 0,
-            homography=list(reading.homography) if reading and reading.homography else None,
-            residual_px=reading.residual_px if reading else None, duplicate_of=duplicate_of,
-        )
-        images: list[tuple[str, bytes]] = []
-        if duplicate_of is None:
-            if result.aligned_jpeg is not None:
-                page.image_path = page_image_name(file.sha256, result.index)
-                images.append((page.image_path, result.aligned_jpeg))
-            if result.raw_jpeg is not None:
-                page.raw_image_path = page_image_name(file.sha256, result.index, raw=True)
-                images.append((page.raw_image_path, result.raw_jpeg))
-        s.add(page)
-        s.flush()  # a copy of a form page another station has just recorded fails here: see lost_race
-        for name, data in images:  # written once the row is in, so a lost race leaves no stray image
-            save_image(store.workspace, name, data)
-        flagged = 0
-        if reading is not None and ident is not None and outcome in COUNTED:
-            if s.get(FormRow, ident.form_id) is None:
-                s.add(FormRow(form_id=ident.form_id, template=ident.template, version=ident.version,
-                              pages_expected=ident.pages, units={}, in_manifest=False))
-                s.flush()
-            flagged = record_answers(s, page, reading, ident, templates, actor)
-        if outcome == "review" and (ident is None or not aligned_ok):
-            kind = "unidentified_page" if ident is None else "unaligned_page"
-            s.add(ReviewItem(kind=kind, status="open", form_id=ident.form_id if ident else None,
-                             page_id=page.id, reason=reason))
-        s.add(AuditEvent(actor=actor, action="scan", form_id=page.form_id, page_id=page.id, old=None,
-                         new=f"{key}: {outcome}" + (f" ({reason})" if reason else "")))
-        return RecordedPage(page.id, key, outcome, reason, page.form_id, flagged)
 
     def lost_race(clash: IntegrityError) -> None:
         ident = result.reading.identity if result.reading is not None else None
@@ -349,7 +319,80 @@ def record_page(store: Store, file: FileState, result: PageResult, templates: Te
             log.info("%s: page %d of form %s was recorded by another station at the same moment; "
                      "recording this copy as a duplicate", key, ident.page, display_form_id(ident.form_id))
 
-    return in_transaction(store, work, lost_race)
+    return in_transaction(store, lambda s: _record(s, store, PageToRecord(file, result, finishes_file), templates,
+                                                   actor), lost_race)
+
+
+def record_pages(store: Store, pages: Sequence[PageToRecord], templates: TemplateLookup) -> list[RecordedPage]:
+    """Record several pages in one transaction: all of them or, if the run is killed, none.
+
+    Each page is recorded exactly as :func:`record_page` would, in order. When another station
+    records the same rows at the same moment (a unique index refuses one), nothing of the group is
+    kept and its pages are recorded one by one, each settling its own clash.
+    """
+    if not pages:
+        return []
+    actor = scan_actor()
+    try:
+        with store.session() as s:
+            return [_record(s, store, page, templates, actor) for page in pages]
+    except StorageError as exc:
+        if not isinstance(exc.__cause__, IntegrityError):
+            raise
+    return [record_page(store, p.file, p.result, templates, finishes_file=p.finishes_file) for p in pages]
+
+
+def _key(file: FileState, result: PageResult) -> str:
+    return f"{file.path}#{result.index + 1}"
+
+
+def _record(s: Session, store: Store, item: PageToRecord, templates: TemplateLookup, actor: str) -> RecordedPage:
+    """Record one page in the session ``s`` (see :func:`record_page`)."""
+    file, result = item.file, item.result
+    key = _key(file, result)
+    existing = s.scalar(select(PageRow).where(PageRow.file_id == file.id, PageRow.page_index == result.index))
+    if item.finishes_file:
+        s.execute(update(InputFile).where(InputFile.id == file.id).values(status="done", error=None))
+    if existing is not None:
+        return RecordedPage(existing.id, key, existing.outcome, existing.reason, existing.form_id, 0, True)
+    outcome, reason, duplicate_of = _page_outcome(s, result)
+    reading = result.reading
+    ident = reading.identity if reading is not None else None
+    aligned_ok = reading is not None and (reading.homography is not None or result.aligned_jpeg is not None)
+    page = PageRow(
+        file_id=file.id, page_index=result.index, outcome=outcome, reason=reason,
+        template=ident.template if ident else None, version=ident.version if ident else None,
+        form_id=ident.form_id if ident else None, page_number=ident.page if ident else None,
+        rotation=reading.rotation if reading else 0,
+        homography=list(reading.homography) if reading and reading.homography else None,
+        residual_px=reading.residual_px if reading else None, duplicate_of=duplicate_of,
+    )
+    images: list[tuple[str, bytes]] = []
+    if duplicate_of is None:
+        if result.aligned_jpeg is not None:
+            page.image_path = page_image_name(file.sha256, result.index)
+            images.append((page.image_path, result.aligned_jpeg))
+        if result.raw_jpeg is not None:
+            page.raw_image_path = page_image_name(file.sha256, result.index, raw=True)
+            images.append((page.raw_image_path, result.raw_jpeg))
+    s.add(page)
+    s.flush()  # a copy of a form page another station has just recorded fails here: see lost_race
+    for name, data in images:  # written once the row is in, so a lost race leaves no stray image
+        save_image(store.workspace, name, data)
+    flagged = 0
+    if reading is not None and ident is not None and outcome in COUNTED:
+        if s.get(FormRow, ident.form_id) is None:
+            s.add(FormRow(form_id=ident.form_id, template=ident.template, version=ident.version,
+                          pages_expected=ident.pages, units={}, in_manifest=False))
+            s.flush()
+        flagged = record_answers(s, page, reading, ident, templates, actor)
+    if outcome == "review" and (ident is None or not aligned_ok):
+        kind = "unidentified_page" if ident is None else "unaligned_page"
+        s.add(ReviewItem(kind=kind, status="open", form_id=ident.form_id if ident else None,
+                         page_id=page.id, reason=reason))
+    s.add(AuditEvent(actor=actor, action="scan", form_id=page.form_id, page_id=page.id, old=None,
+                     new=f"{key}: {outcome}" + (f" ({reason})" if reason else "")))
+    return RecordedPage(page.id, key, outcome, reason, page.form_id, flagged)
 
 
 def workspace_image(store: Store, name: str | None) -> Path | None:

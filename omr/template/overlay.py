@@ -99,7 +99,7 @@ def load_blank(template_path: Path, blank: str, width_mm: float) -> tuple[NDArra
         decoded = decode_image(path, 0, f"blank image {blank}")
     if isinstance(decoded, str):
         raise TemplateError(f"{template_path}: {blank}: {decoded}")
-    image = decoded[0]
+    image = decoded.image
     return image, image.shape[1] / width_mm * 25.4
 
 

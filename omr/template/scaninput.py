@@ -51,8 +51,8 @@ def load_blank_pages(path: Path, dpi: float | None = None) -> BlankPages:
             page = load_pdf_page(path, i, info)
             if isinstance(page, str):
                 raise InputFileError(f"{path}: page {i + 1}: {page}")
-            images.append(page[0])
-            dpis.append(float(page[1] or 300.0))
+            images.append(page.image)
+            dpis.append(float(page.dpi or 300.0))
         first = infos[0]
         size = page_size_for(first.width_pt * MM_PER_PT, first.height_pt * MM_PER_PT)
         return BlankPages(tuple(images), tuple(dpis), size)
@@ -66,11 +66,11 @@ def load_blank_pages(path: Path, dpi: float | None = None) -> BlankPages:
         decoded = decode_image(path, frame, f"page {frame + 1}")
         if isinstance(decoded, str):
             raise InputFileError(f"{path}: {decoded}")
-        res = dpi or decoded[1]
+        res = dpi or decoded.dpi
         if res is None:
             raise BadArgumentsError(f"{path}: the image does not say its resolution; give it with --dpi "
                                     "(e.g. --dpi 300 for a page scanned at 300 dpi)")
-        images.append(decoded[0])
+        images.append(decoded.image)
         dpis.append(float(res))
     return BlankPages(tuple(images), tuple(dpis), None)
 

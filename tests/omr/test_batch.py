@@ -184,3 +184,34 @@ def test_workers_start_with_the_pool_not_with_the_first_page() -> None:
         assert ready <= {p.pid for p in started}
     finally:
         pool.shutdown(cancel=True)
+
+
+def test_a_run_stopped_between_groups_resumes_with_the_unrecorded_pages_only(
+        store: Store, scan_batch: ScanBatch, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(omr.batch, "GROUP_PAGES", 3)
+    monkeypatch.setattr(omr.batch, "GROUP_SECONDS", 3600.0)
+    real = omr.batch.record_pages
+    groups: list[int] = []
+
+    def stops_at_the_second(*args: Any, **kwargs: Any) -> Any:
+        groups.append(len(args[1]))
+        if len(groups) == 2:
+            raise KeyboardInterrupt  # as if the run were killed: that group was never written
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(omr.batch, "record_pages", stops_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        scan([scan_batch.folder], store, jobs=1, templates=[MINI])
+    assert groups == [3, 3] and len(page_rows(store)) == 3  # one whole group recorded, none of the second
+    monkeypatch.setattr(omr.batch, "record_pages", real)
+    calls: list[str] = []
+    read = omr.batch.read_task
+
+    def counting(task: omr.workers.PageTask) -> TaskOutcome:
+        calls.append(task.ref.key)
+        return read(task)
+
+    monkeypatch.setattr(omr.batch, "read_task", counting)
+    result = scan([scan_batch.folder], store, jobs=1, templates=[MINI])
+    assert len(calls) == scan_batch.pages - 3 and result.pages_skipped == 3
+    check_batch(store, scan_batch)
