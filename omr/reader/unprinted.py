@@ -32,6 +32,8 @@ from omr.types import BoxReading, FieldReading, PageImage, PageOutcome, PageRead
 
 PageKey3 = tuple[str, str, int]
 _SIMILAR_SIDE = 160  # long side of the thumbnails compared with the blank pages
+_STANDS_OUT = 0.08  # correlation lead of the most similar blank that lets it be tried first and alone...
+_SURE_ALIGNED = 0.5  # ...when, aligned, the page correlates with it at least this much
 
 
 def read_unprinted(image: NDArray[np.uint8], scan: MarkerScan, ctx: ReaderContext, page: PageImage,
@@ -42,12 +44,15 @@ def read_unprinted(image: NDArray[np.uint8], scan: MarkerScan, ctx: ReaderContex
     if not candidates:
         return None
     candidates = _by_barcode(image, scan, ctx, candidates)
+    candidates, sure = _ranked(scan, ctx, candidates)
     fits: list[tuple[PageKey3, Alignment]] = []
     reasons: list[str] = []
     for cand in candidates:
         fit = align_frame(image, scan, ctx.fixed_page(*cand).frame, config=ctx.config)
         if isinstance(fit, Alignment):
             fits.append((cand, fit))
+            if sure and (_similarity(fit.aligned, ctx.fixed_page(*cand).blank) or 0.0) >= _SURE_ALIGNED:
+                break  # the blank it resembled most, confirmed once aligned: the others need not be tried
         else:
             reasons.append(f"{cand[0]} page {cand[2]}: {fit.reason}")
     if not fits:
@@ -95,6 +100,36 @@ def _by_barcode(image: NDArray[np.uint8], scan: MarkerScan, ctx: ReaderContext,
     return matched or candidates
 
 
+def _ranked(scan: MarkerScan, ctx: ReaderContext, candidates: list[PageKey3]) -> tuple[list[PageKey3], bool]:
+    """The candidates, the blank the unaligned page resembles most first, and whether it stands out.
+
+    A cheap look (thumbnails of the page as scanned against each blank) that spares aligning a page
+    against every page of every loaded form; a turned or photographed page simply does not stand out.
+    """
+    if len(candidates) < 2:
+        return candidates, False
+    scores = [(_similarity(_thumb_like(scan.small, ctx.fixed_page(*c).blank), _thumb(ctx.fixed_page(*c).blank))
+               or -1.0, c) for c in candidates]
+    scores.sort(key=lambda sc: -sc[0])
+    return [c for _, c in scores], scores[0][0] - scores[1][0] >= _STANDS_OUT
+
+
+def _thumb(image: NDArray[np.uint8] | None) -> NDArray[np.uint8] | None:
+    if image is None:
+        return None
+    k = max(image.shape) / _SIMILAR_SIDE
+    size = (max(8, round(image.shape[1] / k)), max(8, round(image.shape[0] / k)))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+
+
+def _thumb_like(image: NDArray[np.uint8], blank: NDArray[np.uint8] | None) -> NDArray[np.uint8] | None:
+    """The page resized to the blank's thumbnail (aspect ignored: scans are nearly upright and whole)."""
+    shape = None if blank is None else _thumb(blank)
+    if shape is None:
+        return None
+    return np.asarray(cv2.resize(image, (shape.shape[1], shape.shape[0]), interpolation=cv2.INTER_AREA), np.uint8)
+
+
 def _choose(fits: list[tuple[PageKey3, Alignment]], ctx: ReaderContext, page: PageImage,
             given: PageIdentity | None) -> tuple[PageKey3, Alignment] | str:
     """The page among the aligned candidates: the only one, the most similar blank, or by position."""
@@ -115,9 +150,9 @@ def _choose(fits: list[tuple[PageKey3, Alignment]], ctx: ReaderContext, page: Pa
     return "it fits several loaded forms and no barcode or blank page tells them apart"
 
 
-def _similarity(aligned: NDArray[np.uint8], blank: NDArray[np.uint8] | None) -> float | None:
+def _similarity(aligned: NDArray[np.uint8] | None, blank: NDArray[np.uint8] | None) -> float | None:
     """Correlation of the aligned page with a blank page (thumbnails of the printed structure)."""
-    if blank is None or blank.shape != aligned.shape:
+    if aligned is None or blank is None or blank.shape != aligned.shape:
         return None
     k = max(aligned.shape) / _SIMILAR_SIDE
     size = (max(8, round(aligned.shape[1] / k)), max(8, round(aligned.shape[0] / k)))
