@@ -399,7 +399,7 @@ class Template(_Strict):
         if self.scoring is None:
             raise TemplateError(
                 f"template {self.name} {self.version} has no scoring map: add a 'scoring' section to its YAML "
-                "(see docs/templates.md) before computing indices"
+                "(its format: 'Template format' in the README and docs/scoring.md) before computing indices"
             )
         return self.scoring
 
