@@ -19,6 +19,7 @@ from sqlalchemy import select
 from omr.errors import BadArgumentsError, InputFileError, NotFoundError
 from omr.store.db import Store
 from omr.store.schema import AnswerRow, FormRow, PageRow
+from omr.store.templates import load_workspace_template
 from omr.template.load import load_template
 from omr.template.model import Template
 
@@ -102,9 +103,10 @@ def store_templates(store: Store) -> dict[str, int]:
 
 
 def choose_template(store: Store, name: str | None) -> Template:
-    """The template to score: ``name``, or the only template of the store's forms."""
+    """The template to score: ``name``, or the only template of the store's forms (the workspace's copy of a
+    template file it was scanned with, else the built-in one)."""
     if name is not None:
-        return load_template(name)
+        return load_workspace_template(store.workspace, name)
     names = store_templates(store)
     if not names:
         raise NotFoundError(f"{store.safe_url}: no forms in this workspace yet; run `sipas scan` first")
@@ -113,7 +115,7 @@ def choose_template(store: Store, name: str | None) -> Template:
         raise BadArgumentsError(
             f"the workspace holds forms of several templates: {listing}; choose one with --template"
         )
-    return load_template(next(iter(names)))
+    return load_workspace_template(store.workspace, next(iter(names)))
 
 
 def load_store_dataset(store: Store, template: Template, *, include_unverified: bool = False) -> Dataset:

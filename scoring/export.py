@@ -25,7 +25,7 @@ from omr.cells import neutralise
 from omr.errors import BadArgumentsError, SipasError, StorageError
 from omr.store.db import Store
 from omr.store.schema import AnswerRow, FormRow
-from omr.template.load import load_template
+from omr.store.templates import load_workspace_template
 from omr.types import MULTIPLE
 from scoring.codebook import CodebookContext, Variable, variables, write_codebook
 from scoring.data import FORM_ID, Dataset
@@ -94,7 +94,8 @@ def export_answers(store: Store, out: Path) -> ExportResult:
     order: dict[str, dict[str, int]] = {}
     for name in {r[5] for r in rows}:
         try:
-            order[name] = {c: i for i, c in enumerate(dict.fromkeys(load_template(name).answer_codes()))}
+            codes = load_workspace_template(store.workspace, name).answer_codes()
+            order[name] = {c: i for i, c in enumerate(dict.fromkeys(codes))}
         except SipasError:  # an unknown template still exports, in code order
             order[name] = {}
     rows.sort(key=lambda r: (r[0], order[r[5]].get(r[1], 1 << 30), r[1]))

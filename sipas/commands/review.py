@@ -71,12 +71,14 @@ def review(
     """
     import uvicorn
 
+    from omr.store.templates import workspace_templates
     from review_ui.app import create_app
     from review_ui.doubles import DoubleEntry
 
     store = open_existing(workspace, db)
     check_port(host, port)
-    app = create_app(store, templates=template, lease_seconds=max(30, int(lease_minutes * 60)),
+    kept = workspace_templates(store.workspace)  # the template files the workspace was scanned with
+    app = create_app(store, templates=[*kept, *template], lease_seconds=max(30, int(lease_minutes * 60)),
                      https_only=https_only, idle_minutes=idle_minutes,
                      double_entry=DoubleEntry(share=double_share, text_all=double_text))
     typer.echo(f"review app for {store.safe_url} on http://{host}:{port}/ (Ctrl+C to stop)")

@@ -94,7 +94,8 @@ def scan(
                                        "`sipas template render`): unit codes and which forms are still out."),
     template: list[Path] = typer.Option(
         [], "--template", "-t", help="Also recognise forms of this template file (repeatable); the built-in "
-                                     "templates are always known."),
+                                     "templates are always known. The workspace keeps a copy (and its images) for "
+                                     "later runs, review, export and score."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (it is also off when stderr is "
                                                             "not a terminal)."),
 ) -> None:
@@ -113,9 +114,12 @@ def scan(
     from omr.batch import scan as run_scan
     from omr.store.db import open_store
     from omr.store.manifest import import_manifest
+    from omr.store.templates import remember_templates, workspace_templates
 
     store = open_store(workspace, db)
     try:
+        remember_templates(store.workspace, list(template))
+        template = workspace_templates(store.workspace)  # given now or in an earlier run
         if manifest is not None:
             imported = import_manifest(store, manifest)
             if not quiet:
