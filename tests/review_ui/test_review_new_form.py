@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
-from _workspace import Built
+from _workspace import MINI, SECRET, Built
+from conftest import TestClient
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from omr.errors import BadArgumentsError
 from omr.store.db import Store
 from omr.store.schema import AuditEvent, FormRow, PageRow
 from omr.template.load import load_template, parse_template
+from review_ui.app import create_app
 from review_ui.pagefix import new_form_for_page
 
 CITY = """
@@ -59,3 +65,27 @@ def test_a_form_we_print_or_a_page_it_does_not_have_is_refused(ws: Built, store:
         new_form_for_page(s, ws.unidentified_page, city, 3, actor="rev1")
     with store.session() as s, pytest.raises(BadArgumentsError, match="printed under its QR"):
         new_form_for_page(s, ws.unidentified_page, load_template("sipas-2023"), 1, actor="rev1")
+
+
+@pytest.fixture()
+def app(store: Store, tmp_path: Path) -> FastAPI:
+    """The review app with the mini template and a fixed-layout one."""
+    city = tmp_path / "city.yaml"
+    city.write_text(CITY, encoding="utf-8")
+    return create_app(store, templates=[MINI, city], secret=SECRET)
+
+
+def test_the_identify_item_offers_the_fixed_templates_and_starts_a_new_form(
+    client_for: Callable[[str | None], tuple[TestClient, str]], ws: Built, store: Store,
+) -> None:
+    c, tok = client_for("rev1")
+    item = c.post("/api/queue/next", json={"kind": "unidentified_page"}, headers={"X-CSRF-Token": tok}).json()["item"]
+    assert item["page_id"] == ws.unidentified_page and item["new_form_of"] == ["city-survey"]
+    done = c.post(f"/api/items/{item['id']}/submit", headers={"X-CSRF-Token": tok},
+                  json={"lease_token": item["lease_token"], "new_form_of": "city-survey", "page_number": 1})
+    assert done.status_code == 200, done.text
+    with store.session() as s:
+        page = s.get(PageRow, ws.unidentified_page)
+        assert page is not None and page.template == "city-survey" and page.page_number == 1
+        form = s.get(FormRow, page.form_id)
+    assert form is not None and form.pages_expected == 2 and not form.in_manifest
