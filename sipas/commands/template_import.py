@@ -25,10 +25,10 @@ def _check_out(out: Path) -> None:
 
 
 def _check_name(name: str | None) -> None:
-    import re
+    from omr.template.codes import checked_name
 
-    if name is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        raise BadArgumentsError(f"--name {name!r}: use lower-case letters, digits and '-', e.g. city-survey-2018")
+    if name is not None:
+        checked_name(name)
 
 
 @import_app.command()
