@@ -31,12 +31,11 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from omr.reader.config import ALIGNED_DPI
+from omr.reader.positions import PX_PER_MM
 from omr.template.layout import Box
 from omr.template.model import MarkingRule, MultiField, Template
 from omr.types import MULTIPLE, BoxReading, BoxState, FieldReading
 
-PX_PER_MM = ALIGNED_DPI / 25.4
 _SEARCH = 0.34  # of the box size: how far a field's boxes may sit from their neighbours' shift
 _WIDE_SEARCH = 0.8  # of the box size: the first, per-field search...
 _PITCH_SHARE = 0.4  # ...and of the distance between neighbouring boxes

@@ -127,7 +127,7 @@ class ReaderContext:
         if key not in self._frames:
             template = self.templates[(name, version)]
             source = self.sources.get((name, version), Path.cwd() / f"{name}.yaml")
-            self._frames[key] = load_fixed_page(template, page, source.parent, config=self.config)
+            self._frames[key] = load_fixed_page(template, page, source, config=self.config)
         return self._frames[key]
 
     def close(self) -> None:

@@ -6,7 +6,6 @@ barcode pattern. Paths in the template are relative to the template file.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,15 +13,13 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from omr._tools import which_or_raise
 from omr.errors import TemplateError
 from omr.reader.align import aligned_shape
 from omr.reader.config import DEFAULT_CONFIG, ReaderConfig
 from omr.reader.features import reference_from_image
 from omr.reader.frame import Frame, MarkImage
 from omr.template.model import Template
-
-_BLANK_DPI = 150
+from omr.template.scaninput import load_named_image
 
 
 @dataclass(frozen=True)
@@ -35,31 +32,10 @@ class FixedPageRefs:
     barcode: re.Pattern[str] | None
 
 
-def load_image(base: Path, ref: str, what: str) -> NDArray[np.uint8]:
-    """A grayscale image named in a template: ``file.png`` (any image) or ``file.pdf#N`` (page N)."""
-    name, _, page = ref.partition("#")
-    path = (base / name).resolve()
-    if not path.is_file():
-        raise TemplateError(f"{what}: {path} does not exist (paths are relative to the template file)")
-    if path.suffix.lower() == ".pdf":
-        exe = which_or_raise("pdftoppm", "poppler-utils")
-        number = int(page) if page.isdigit() else 1
-        try:
-            out = subprocess.run([str(exe), "-r", str(_BLANK_DPI), "-gray", "-png", "-f", str(number), "-l",
-                                  str(number), str(path)], capture_output=True, check=True, timeout=60).stdout
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise TemplateError(f"{what}: pdftoppm could not rasterise page {number} of {path}: {exc}") from exc
-        image = cv2.imdecode(np.frombuffer(out, np.uint8), cv2.IMREAD_GRAYSCALE)
-    else:
-        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if image is None or image.size == 0:
-        raise TemplateError(f"{what}: {path} is not a readable image")
-    return np.asarray(image, np.uint8)
-
-
-def load_fixed_page(template: Template, page: int, base: Path, *,
+def load_fixed_page(template: Template, page: int, source: Path, *,
                     config: ReaderConfig = DEFAULT_CONFIG) -> FixedPageRefs:
-    """The frame, aligned blank and barcode pattern of page ``page`` (1-based) of a fixed template."""
+    """The frame, aligned blank and barcode pattern of page ``page`` (1-based) of a fixed template read
+    from ``source`` (its images are named relative to it)."""
     fixed = template.layout
     if fixed is None:
         raise TemplateError(f"template {template.name}: not a form with a fixed layout")
@@ -68,13 +44,13 @@ def load_fixed_page(template: Template, page: int, base: Path, *,
     where = f"template {template.name} page {page}"
     blank_aligned = reference = None
     if spec.blank:
-        blank = load_image(base, spec.blank, f"{where}: blank")
+        blank = load_named_image(source, spec.blank)
         rows, cols = aligned_shape(size)
         blank_aligned = np.asarray(cv2.resize(blank, (cols, rows), interpolation=cv2.INTER_AREA), np.uint8)
         reference = reference_from_image(blank, size, config=config)
     mark = None
     if fixed.marks is not None:
-        mark_image = load_image(base, fixed.marks.image, f"{where}: marks.image")
+        mark_image = load_named_image(source, fixed.marks.image)
         mark = MarkImage(mark_image, fixed.marks.width, tuple((float(x), float(y)) for x, y in fixed.marks.centres))
     try:
         barcode = re.compile(spec.barcode) if spec.barcode else None

@@ -154,10 +154,8 @@ def _similarity(aligned: NDArray[np.uint8] | None, blank: NDArray[np.uint8] | No
     """Correlation of the aligned page with a blank page (thumbnails of the printed structure)."""
     if aligned is None or blank is None or blank.shape != aligned.shape:
         return None
-    k = max(aligned.shape) / _SIMILAR_SIDE
-    size = (max(8, round(aligned.shape[1] / k)), max(8, round(aligned.shape[0] / k)))
-    a = cv2.resize(aligned, size, interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
-    b = cv2.resize(blank, size, interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
+    a = np.asarray(_thumb(aligned), np.float32).ravel()
+    b = np.asarray(_thumb(blank), np.float32).ravel()
     a, b = a - a.mean(), b - b.mean()
     denom = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(a @ b / denom) if denom > 0 else None

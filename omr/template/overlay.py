@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from omr.errors import TemplateError
 from omr.template.layout import FormLayout, layout_template
 from omr.template.model import Template
+from omr.template.scaninput import load_named_image
 
 _COLOURS = {"box": (200, 80, 0), "digit": (0, 150, 0), "text": (0, 120, 240)}
 _LABEL_COLOUR = (150, 150, 150)
@@ -84,22 +85,8 @@ def overlay_image(template: Template, blanks: Sequence[NDArray[np.uint8]], dpi: 
 
 
 def load_blank(template_path: Path, blank: str, width_mm: float) -> tuple[NDArray[np.uint8], float]:
-    """A page's blank image named in a template (a PNG/JPEG/TIFF or ``file.pdf#N``), and its dpi
-    taken from its width and the page width."""
-    from omr.imagepages import decode_image
-    from omr.pdfpages import load_pdf_page
-
-    name, _, frag = blank.partition("#")
-    path = (template_path.parent / name).resolve()
-    if not path.is_file():
-        raise TemplateError(f"{template_path}: blank image {blank} not found next to it ({path})")
-    if path.suffix.lower() == ".pdf":
-        decoded = load_pdf_page(path, int(frag or "1") - 1, None)
-    else:
-        decoded = decode_image(path, 0, f"blank image {blank}")
-    if isinstance(decoded, str):
-        raise TemplateError(f"{template_path}: {blank}: {decoded}")
-    image = decoded.image
+    """A page's blank image named in a template, and its dpi taken from its width and the page width."""
+    image = load_named_image(template_path, blank)
     return image, image.shape[1] / width_mm * 25.4
 
 

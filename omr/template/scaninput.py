@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from omr.errors import BadArgumentsError, InputFileError
+from omr.errors import BadArgumentsError, InputFileError, TemplateError
 from omr.template.detect import page_size_for
 from omr.template.layout import MM_PER_PT
 from omr.template.model import PageSize
@@ -75,4 +75,23 @@ def load_blank_pages(path: Path, dpi: float | None = None) -> BlankPages:
     return BlankPages(tuple(images), tuple(dpis), None)
 
 
-__all__ = ["BlankPages", "load_blank_pages"]
+def load_named_image(template_path: Path, ref: str) -> NDArray[np.uint8]:
+    """A grayscale image a template names (``blank:``, ``marks.image``): a PNG/JPEG/TIFF or ``file.pdf#N``,
+    relative to the template file; :class:`TemplateError` naming both when it cannot be read."""
+    from omr.imagepages import decode_image
+    from omr.pdfpages import load_pdf_page
+
+    name, _, frag = ref.partition("#")
+    path = (template_path.parent / name).resolve()
+    if not path.is_file():
+        raise TemplateError(f"{template_path}: {ref} does not exist ({path}; paths are relative to the template file)")
+    if path.suffix.lower() == ".pdf":
+        decoded = load_pdf_page(path, int(frag) - 1 if frag.isdigit() else 0, None)
+    else:
+        decoded = decode_image(path, 0, ref)
+    if isinstance(decoded, str):
+        raise TemplateError(f"{template_path}: {ref}: {decoded}")
+    return decoded.image
+
+
+__all__ = ["BlankPages", "load_blank_pages", "load_named_image"]
